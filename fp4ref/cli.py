@@ -1,0 +1,210 @@
+"""fp4ref command line: thin sub-commands over emu (and, as issues land, mac, golden, rtl_tb).
+
+Every error is one line on stderr and exit status 2; no traceback, no partial output.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+import numpy as np
+
+from . import __version__
+
+DESCRIPTION = """\
+fp4ref: a bit-exact reference model for FP4 (and FP6/FP8) number formats.
+
+Encode and decode work on integer bit patterns: every code, rounding tie, sign of zero and
+flag is defined in docs/encoding.md and checked exhaustively against an independent
+exact-rational reference and against ml_dtypes."""
+
+EPILOG = """\
+examples:
+  fp4ref formats                          list the format presets
+  fp4ref card e2m1                        every code: fields, value, integer mapping, RNE interval
+  fp4ref encode -f e2m1 0.75 2.5 -0.0 7   encode decimal values (float32 by default)
+  fp4ref encode -f e4m3 --bits --dtype float16 0x3c00
+  fp4ref decode -f e2m1 0x7 0b1011 3      decode codes (hex, binary or decimal)
+  fp4ref demo                             what `make demo` runs
+  fp4ref bench                            throughput beside ml_dtypes and torch
+  fp4ref exhaustive -f e2m1               all 2^32 float32 inputs against ml_dtypes"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    from emu.encode import NAN_POLICIES, OVERFLOW_POLICIES
+    from emu.round import MODES
+
+    p = argparse.ArgumentParser(prog="fp4ref", description=DESCRIPTION, epilog=EPILOG,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"fp4ref {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("formats", help="list the format presets and their parameters")
+
+    c = sub.add_parser("card", help="print a format card (every code, value, integer mapping)")
+    c.add_argument("format", help="preset name or alias, e.g. e2m1, float8_e4m3fn")
+
+    e = sub.add_parser("encode", help="encode values to codes",
+                       description="Encode values to codes of a format, with flags.")
+    e.add_argument("values", nargs="+", help="decimal values (nan, inf, -0.0 allowed), or bit "
+                   "patterns with --bits")
+    e.add_argument("-f", "--format", required=True, help="preset name or alias")
+    e.add_argument("--dtype", default="float32", choices=["float64", "float32", "float16", "bfloat16"],
+                   help="source type the values are first rounded to (RNE), default float32")
+    e.add_argument("--bits", action="store_true", help="values are hex bit patterns of --dtype")
+    e.add_argument("-r", "--rounding", default="rne", choices=MODES)
+    e.add_argument("--overflow", default="saturate", choices=OVERFLOW_POLICIES)
+    e.add_argument("--nan", default="auto", choices=NAN_POLICIES)
+    e.add_argument("--rand", help="comma-separated random integers for --rounding sr")
+    e.add_argument("--sr-bits", type=int, default=8, help="random bits per element for sr")
+
+    d = sub.add_parser("decode", help="decode codes to exact values")
+    d.add_argument("codes", nargs="+", help="codes: 0x.. hex, 0b.. binary or decimal")
+    d.add_argument("-f", "--format", required=True, help="preset name or alias")
+
+    sub.add_parser("demo", help="the main job of `make demo`")
+    b = sub.add_parser("bench", help="encode throughput beside ml_dtypes and torch, as ratios")
+    b.add_argument("--size", type=int, default=1 << 24, help="elements per run (default 2^24)")
+    b.add_argument("--repeat", type=int, default=5, help="runs per measurement; the best counts")
+
+    x = sub.add_parser("exhaustive", help="every float32 input against ml_dtypes (RNE)")
+    x.add_argument("-f", "--format", default="e2m1", help="a format ml_dtypes implements")
+    x.add_argument("-r", "--rounding", default="rne", help="rne (the only mode ml_dtypes has)")
+    x.add_argument("--chunk-bits", type=int, default=24, help="log2 of inputs per chunk")
+    x.add_argument("--start", type=lambda s: int(s, 0), default=0, help="first bit pattern")
+    x.add_argument("--stop", type=lambda s: int(s, 0), default=1 << 32,
+                   help="one past the last bit pattern (default 2^32)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return COMMANDS[args.command](args)
+    except (ValueError, TypeError, OSError) as err:
+        print(f"fp4ref {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"fp4ref {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+def cmd_formats(args) -> int:
+    from emu import get_format, list_formats
+    from emu.presets import ALIASES
+
+    aliases: dict[str, list[str]] = {}
+    for alias, name in ALIASES.items():
+        aliases.setdefault(name, []).append(alias)
+    print(f"{'name':<12} {'E':>2} {'M':>2} {'bias':>5} {'specials':<8} {'sub':<4} {'max':>10}  aliases")
+    for name in list_formats():
+        f = get_format(name)
+        print(f"{name:<12} {f.exp_w:>2} {f.man_w:>2} {f.bias:>5} {f.specials:<8} "
+              f"{'yes' if f.subnormals else 'no':<4} {float(f.max_value):>10g}  "
+              f"{', '.join(aliases.get(name, []))}")
+    return 0
+
+
+def cmd_card(args) -> int:
+    from .card import format_card
+
+    print(format_card(args.format))
+    return 0
+
+
+def _source_array(args) -> np.ndarray:
+    import ml_dtypes
+
+    dtype = ml_dtypes.bfloat16 if args.dtype == "bfloat16" else np.dtype(args.dtype)
+    if args.bits:
+        width = {"float64": 64, "float32": 32}.get(args.dtype, 16)
+        try:
+            pats = [int(v, 16) for v in args.values]
+        except ValueError:
+            raise ValueError(f"--bits: values must be hex bit patterns, got {args.values}") from None
+        if any(not 0 <= v < 1 << width for v in pats):
+            raise ValueError(f"--bits: {args.dtype} bit patterns are {width} bits wide")
+        return np.array(pats, np.dtype(f"uint{width}")).view(dtype)
+    out = []
+    for v in args.values:
+        try:
+            out.append(float(v))
+        except ValueError:
+            raise ValueError(f"{v!r} is not a number") from None
+    with np.errstate(over="ignore"):
+        return np.array(out, np.float64).astype(dtype)
+
+
+def cmd_encode(args) -> int:
+    from emu import decode, encode, get_format
+    from emu.flags import describe
+
+    fmt = get_format(args.format)
+    x = _source_array(args)
+    rand = None
+    if args.rand is not None:
+        try:
+            rand = np.array([int(r, 0) for r in args.rand.split(",")], np.int64)
+        except ValueError:
+            raise ValueError(f"--rand: expected comma-separated integers, got {args.rand!r}") from None
+    codes, flags = encode(x, fmt, rounding=args.rounding, overflow=args.overflow, nan=args.nan,
+                          rand=rand, sr_bits=args.sr_bits, flags=True)
+    values = decode(codes, fmt)
+    bits = x.view(np.dtype(f"uint{x.dtype.itemsize * 8}"))
+    print(f"{'input':>24} {'input bits':>18}  {'code':>5}  {'fields':<{fmt.bits + 2}} {'value':>14}  flags")
+    for xi, bi, c, v, fl in zip(x, bits, codes, values, flags):
+        print(f"{float(xi)!r:>24} {int(bi):#18x}  {int(c):#5x}  {fmt.fields(int(c)):<{fmt.bits + 2}} "
+              f"{v:>14.10g}  {describe(int(fl))}")
+    return 0
+
+
+def cmd_decode(args) -> int:
+    from emu import decode, get_format, int_map
+    from emu.decode import FINITE, decode_int
+
+    fmt = get_format(args.format)
+    try:
+        codes = np.array([int(c, 0) for c in args.codes], np.int64)
+    except ValueError:
+        raise ValueError(f"codes must be integers (0x.., 0b.. or decimal), got {args.codes}") from None
+    values = decode(codes, fmt)
+    kinds = decode_int(codes, fmt).kind
+    print(f"{'code':>5}  {'fields':<{fmt.bits + 2}} {'value':>24}  {'I':>8}")
+    for c, v, k in zip(codes, values, kinds):
+        i = str(int(int_map([c], fmt)[0])) if k == FINITE else "-"
+        print(f"{int(c):#5x}  {fmt.fields(int(c)):<{fmt.bits + 2}} {v!r:>24}  {i:>8}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from .demo import run_demo
+
+    run_demo()
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from .bench import run_bench
+
+    if args.size < 1 or args.repeat < 1:
+        raise ValueError("--size and --repeat must be positive")
+    run_bench(args.size, args.repeat)
+    return 0
+
+
+def cmd_exhaustive(args) -> int:
+    from .exhaustive import sweep
+
+    return sweep(args.format, args.rounding, args.chunk_bits, args.start, args.stop)
+
+
+COMMANDS = {"formats": cmd_formats, "card": cmd_card, "encode": cmd_encode, "decode": cmd_decode,
+            "demo": cmd_demo, "bench": cmd_bench, "exhaustive": cmd_exhaustive}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

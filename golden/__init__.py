@@ -1,0 +1,1 @@
+"""golden: deterministic golden-vector packs ($readmemh hex, JSONL, manifest) (issue #3)."""

@@ -1,0 +1,1 @@
+"""mac: integer-mapped FP4 products, accumulation and accumulator-width analysis (issue #4)."""

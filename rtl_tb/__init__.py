@@ -1,0 +1,1 @@
+"""rtl_tb: cocotb benches and the code that runs them on Icarus and Verilator."""

