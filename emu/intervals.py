@@ -39,10 +39,12 @@ def _num(v: Fraction) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-def _even(fmt: FloatFormat, code: int) -> bool:
-    if not fmt.subnormals and code == 1 << fmt.man_w:   # nosub: 0 even, smallest normal odd
-        return False
-    return code % 2 == 0
+def _tie_goes_down(fmt: FloatFormat, lo_code: int) -> bool:
+    """RNE: a tie stays on the lower neighbour when its integer significand is even
+    (docs/encoding.md §3.4): the fraction's LSB, or for man_w = 0 the hidden bit (0 only for zero)."""
+    if fmt.man_w == 0:
+        return lo_code == 0
+    return lo_code % 2 == 0
 
 
 def nearest_intervals(fmt: FloatFormat, rounding: str = "rne") -> list[Interval]:
@@ -57,11 +59,11 @@ def nearest_intervals(fmt: FloatFormat, rounding: str = "rne") -> list[Interval]
             lo, lo_closed = Fraction(0), True
         else:
             lo = (values[i - 1] + v) / 2
-            lo_closed = _even(fmt, c) if rounding == "rne" else True
+            lo_closed = not _tie_goes_down(fmt, codes[i - 1]) if rounding == "rne" else True
         if i == len(codes) - 1:
             hi, hi_closed = None, False
         else:
             hi = (v + values[i + 1]) / 2
-            hi_closed = _even(fmt, c) if rounding == "rne" else False
+            hi_closed = _tie_goes_down(fmt, c) if rounding == "rne" else False
         rows.append(Interval(c, v, lo, lo_closed, hi, hi_closed))
     return rows

@@ -1,7 +1,9 @@
 """One integer rounding decision per mode: does the kept significand get +1?
 
-Inputs describe the exact magnitude as ``kept`` (the integer significand after truncation),
-``round_bit`` (the first discarded bit) and ``sticky`` (OR of every later discarded bit).
+Inputs describe the exact magnitude by ``lo_odd`` (whether the truncated integer significand is
+odd: ties to even is ties to an even significand, as llm-fp4.md §1.5; for man_w >= 1 that is the
+code's parity, for man_w = 0 every normal significand is 1), ``round_bit`` (the first discarded
+bit) and ``sticky`` (OR of every later discarded bit).
 The modes are the table of docs/encoding.md §3.4; stochastic rounding is §3.5.
 """
 from __future__ import annotations
@@ -12,12 +14,12 @@ DETERMINISTIC = ("rne", "rna", "rtz", "rup", "rdn")
 MODES = DETERMINISTIC + ("sr",)
 
 
-def increment(mode: str, sign: np.ndarray, kept: np.ndarray, round_bit: np.ndarray,
+def increment(mode: str, sign: np.ndarray, lo_odd: np.ndarray, round_bit: np.ndarray,
               sticky: np.ndarray) -> np.ndarray:
     """The 0/1 increment of a deterministic mode, as a bool array."""
     inexact = round_bit | sticky
-    if mode == "rne":   # ties (round, no sticky) go to the even significand
-        return round_bit & (sticky | ((kept & np.uint64(1)) == 1))
+    if mode == "rne":   # a tie (round, no sticky) keeps an even significand, bumps an odd one
+        return round_bit & (sticky | lo_odd)
     if mode == "rna":   # ties away from zero: the round bit alone decides
         return round_bit.copy()
     if mode == "rtz":

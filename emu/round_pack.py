@@ -63,17 +63,20 @@ def round_pack(u: Unpacked, fmt: FloatFormat, rounding: str, overflow: str, nan:
     ulp = np.where(flush, fmt.emin, e_t - m)
     kept, round_bit, sticky, first = split(u.sig, ulp - u.exp2, sr_bits if rounding == "sr" else None)
 
+    # Pack the truncated result: ((e_t + bias - 1) << m) + significand works for subnormals,
+    # normals and (after the increment) the carry into the next binade alike (SoftFloat's
+    # roundPack); past max it keeps counting upward. Without subnormals the gap below 2^emin
+    # is one step from the zero code to the smallest normal's code.
+    kept_i = kept.astype(np.int64)
+    lo_code = np.where(flush, kept_i << m, ((e_t + fmt.bias - 1) << m) + kept_i)
+
     # Round
     if rounding == "sr":
         inc = increment_sr(first, rand, sr_bits)
     else:
-        inc = increment(rounding, u.sign, kept, round_bit, sticky)
-    mag = kept + inc.astype(_U64)
-
-    # Pack: ((e_t + bias - 1) << m) + significand works for subnormals, normals and the carry
-    # into the next binade alike (SoftFloat's roundPack); past max it keeps counting upward.
-    code_mag = np.where(flush, mag.astype(np.int64) << m,
-                        ((e_t + fmt.bias - 1) << m) + mag.astype(np.int64))
+        inc = increment(rounding, u.sign, (kept & _U64(1)) == 1, round_bit, sticky)
+    inc = inc.astype(np.int64)
+    code_mag = np.where(flush, (kept_i + inc) << m, lo_code + inc)
     inexact = round_bit | sticky
     finite = u.kind == FINITE
     over = finite & (code_mag > fmt.max_code)
