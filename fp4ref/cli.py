@@ -176,7 +176,7 @@ def cmd_decode(args) -> int:
     print(f"{'code':>5}  {'fields':<{fmt.bits + 2}} {'value':>24}  {'I':>8}")
     for c, v, k in zip(codes, values, kinds):
         i = str(int(int_map([c], fmt)[0])) if k == FINITE else "-"
-        print(f"{int(c):#5x}  {fmt.fields(int(c)):<{fmt.bits + 2}} {v!r:>24}  {i:>8}")
+        print(f"{int(c):#5x}  {fmt.fields(int(c)):<{fmt.bits + 2}} {float(v)!r:>24}  {i:>8}")
     return 0
 
 
