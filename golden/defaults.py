@@ -1,0 +1,38 @@
+"""DATA + a small generator: the default pack set (what `make demo` and the RTL tests run).
+
+For every format: the decode pack; encode packs from bfloat16 and float16 (exhaustive) in every
+rounding mode, saturating and, where the format has Inf or NaN, overflowing to them; and
+TestFloat-style float32 packs at level 1 in every mode.
+"""
+from __future__ import annotations
+
+from emu import get_format, list_formats
+from emu.round import MODES
+
+from .pack import PackSpec
+
+#: the formats `make demo` shows; the tests run every preset
+DEMO_FORMATS = ("e2m1", "e2m1_b0", "e3m0", "e1m2", "e2m3", "e3m2", "e4m3", "e5m2")
+SOURCES_16 = ("bfloat16", "float16")
+
+
+def overflows(fmt) -> tuple[str, ...]:
+    return ("saturate", "inf") if (fmt.has_inf or fmt.has_nan) else ("saturate",)
+
+
+def encode_specs(name: str, src: str, float32_level: int = 1) -> list[PackSpec]:
+    """Every mode and overflow policy of one format from one source type."""
+    fmt = get_format(name)
+    vector_set = f"level{float32_level}" if src == "float32" else "exhaustive"
+    return [PackSpec("encode", fmt, src, rounding, overflow, vector_set)
+            for rounding in MODES for overflow in overflows(fmt)]
+
+
+def default_specs(formats: tuple[str, ...] | None = None) -> list[list[PackSpec]]:
+    """Groups of packs; each group shares one build (unit, format, source type)."""
+    groups = []
+    for name in formats or tuple(list_formats()):
+        groups.append([PackSpec("decode", get_format(name))])
+        for src in SOURCES_16 + ("float32",):
+            groups.append(encode_specs(name, src))
+    return groups

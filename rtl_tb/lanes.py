@@ -1,0 +1,71 @@
+"""Lanes: LANES copies of a unit behind flat ports, and the numpy <-> wide-integer packing.
+
+The wrapper is testbench glue generated per build (the DUT itself is never generated): lane i
+of a w-bit port sits at bits [i*w, (i+1)*w) of the flat port. Packing whole packs at once into
+per-cycle integers keeps Python work per cycle to a few assignments (DEVELOPERS.md: lanes are
+the lever).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .contracts import Contract
+
+DEFAULT_LANES = 16   # Verilator compile time grows ~0.15 s per lane; Icarus speed does not change
+
+
+def wrapper_verilog(contract: Contract, widths: dict[str, int], lanes: int, dut_module: str,
+                    dut_params: dict[str, int], top: str) -> str:
+    """Verilog of the lane wrapper ``top`` around ``dut_module`` (widths: port -> bits per lane)."""
+    ports = []
+    for port in contract.lane_inputs:
+        ports.append(f"    input  wire [{lanes * widths[port] - 1}:0] {port}")
+    for port, width in contract.shared_inputs.items():
+        ports.append(f"    input  wire [{width - 1}:0] {port}")
+    for port in contract.lane_outputs:
+        ports.append(f"    output wire [{lanes * widths[port] - 1}:0] {port}")
+    params = ", ".join(f".{k}({v})" for k, v in dut_params.items())
+    connections = []
+    for port in list(contract.lane_inputs) + list(contract.lane_outputs):
+        w = widths[port]
+        connections.append(f"            .{port}({port}[i*{w} +: {w}])")
+    connections += [f"            .{port}({port})" for port in contract.shared_inputs]
+    return "\n".join([
+        "`timescale 1ns / 1ps",
+        "`default_nettype none",
+        f"// {lanes} lanes of {dut_module} for the fp4ref {contract.unit} bench (generated glue)",
+        f"module {top} (",
+        ",\n".join(ports),
+        ");",
+        "    genvar i;",
+        "    generate",
+        f"        for (i = 0; i < {lanes}; i = i + 1) begin : gen_lane",
+        f"            {dut_module} {'#(' + params + ') ' if params else ''}u_dut (",
+        ",\n".join("    " + c for c in connections),
+        "            );",
+        "        end",
+        "    endgenerate",
+        "endmodule",
+        "`default_nettype wire",
+        "",
+    ])
+
+
+def pack_lanes(values: np.ndarray, width: int, lanes: int) -> list[int]:
+    """Per-cycle integers: values (uint64, padded to a multiple of lanes by repeating the last)
+    with lane i of each cycle at bits [i*width, (i+1)*width)."""
+    n = values.size
+    cycles = -(-n // lanes)
+    padded = np.concatenate([values, np.repeat(values[-1:], cycles * lanes - n)]).astype(np.uint64)
+    bits = ((padded[:, None] >> np.arange(width, dtype=np.uint64)) & np.uint64(1)).astype(np.uint8)
+    rows = np.packbits(bits.reshape(cycles, lanes * width), axis=1, bitorder="little")
+    return [int.from_bytes(row.tobytes(), "little") for row in rows]
+
+
+def unpack_lanes(words: list[int], width: int, lanes: int, count: int) -> np.ndarray:
+    """Inverse of pack_lanes: the first ``count`` lane values as uint64."""
+    nbytes = (lanes * width + 7) // 8
+    raw = np.frombuffer(b"".join(w.to_bytes(nbytes, "little") for w in words), np.uint8)
+    bits = np.unpackbits(raw.reshape(len(words), nbytes), axis=1, bitorder="little")
+    bits = bits[:, :lanes * width].reshape(-1, width).astype(np.uint64)
+    return (bits << np.arange(width, dtype=np.uint64)).sum(axis=1, dtype=np.uint64)[:count]
