@@ -108,6 +108,13 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--max-mismatches", type=int, default=10, help="stop after this many")
     v.add_argument("--packs", help="pack cache folder (default build/packs)")
 
+    rg = sub.add_parser("regress", help="default packs through the reference RTL on both simulators")
+    rg.add_argument("--formats", help="comma-separated formats (default: every preset)")
+    rg.add_argument("--sim", action="append", choices=["icarus", "verilator"],
+                    help="simulator (repeatable; default both)")
+    rg.add_argument("--jobs", type=int, default=None, help="parallel bench runs (default: cores)")
+    rg.add_argument("--packs", help="pack folder (default build/packs)")
+
     x = sub.add_parser("exhaustive", help="every float32 input against ml_dtypes (RNE)")
     x.add_argument("-f", "--format", default="e2m1", help="a format ml_dtypes implements")
     x.add_argument("-r", "--rounding", default="rne", help="rne (the only mode ml_dtypes has)")
@@ -226,8 +233,7 @@ def cmd_decode(args) -> int:
 def cmd_demo(args) -> int:
     from .demo import run_demo
 
-    run_demo()
-    return 0
+    return run_demo()
 
 
 def cmd_bench(args) -> int:
@@ -260,7 +266,21 @@ def cmd_verify(args) -> int:
     return cmd_verify_rtl(args)
 
 
-COMMANDS = {"golden": cmd_golden, "verify": cmd_verify, "formats": cmd_formats, "card": cmd_card, "encode": cmd_encode, "decode": cmd_decode,
+def cmd_regress(args) -> int:
+    from pathlib import Path
+
+    from emu import list_formats
+
+    from .regress import regress
+
+    formats = tuple(args.formats.split(",")) if args.formats else tuple(list_formats())
+    if args.jobs is not None and args.jobs < 1:
+        raise ValueError("--jobs must be >= 1")
+    return regress(formats, tuple(args.sim or ("icarus", "verilator")),
+                   Path(args.packs) if args.packs else None, args.jobs)
+
+
+COMMANDS = {"regress": cmd_regress, "golden": cmd_golden, "verify": cmd_verify, "formats": cmd_formats, "card": cmd_card, "encode": cmd_encode, "decode": cmd_decode,
             "demo": cmd_demo, "bench": cmd_bench, "exhaustive": cmd_exhaustive}
 
 

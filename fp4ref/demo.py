@@ -6,12 +6,38 @@ import numpy as np
 from emu import decode, encode, get_format, int_map, pack_x2
 from emu.flags import describe
 
+from golden import manifest
+from rtl_tb.runner import REPO
+
 from .card import format_card
 
 SEED = 20261124
 
 
-def run_demo() -> None:
+def run_demo() -> int:
+    show_encoding()
+    print("\n== golden packs and the reference RTL on both simulators ==")
+    from golden.defaults import DEMO_FORMATS
+
+    from .regress import regress
+    status = regress(DEMO_FORMATS)
+    show_pack(REPO / "build" / "packs" / "encode-e2m1-bfloat16-rne-saturate")
+    return status
+
+
+def show_pack(path) -> None:
+    """What a pack looks like: its manifest's layout and its first vectors."""
+    record = manifest.load(path)
+    print(f"\none pack, {path.relative_to(REPO)}: {record['count']:,} vectors, manifest.json says")
+    print("  line layout (MSB first): " + " | ".join(
+        f"{f['name']} [{f['lsb'] + 4 * f['hex_digits'] - 1}:{f['lsb']}] {f['role']}" for f in record["fields"]))
+    hex_lines = (path / "vectors.hex").read_text().splitlines()
+    json_lines = (path / "vectors.jsonl").read_text().splitlines()
+    for i in (0x3F40, 0x3FA0, 0x4020):     # bfloat16 0.75, 1.25 and 2.5: three ties
+        print(f"  vectors.hex line {i + 1:>5}: {hex_lines[i]}    vectors.jsonl: {json_lines[i]}")
+
+
+def show_encoding() -> None:
     fmt = get_format("e2m1")
     print(format_card(fmt))
     rng = np.random.default_rng(SEED)

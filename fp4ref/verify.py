@@ -9,6 +9,7 @@ from emu.round import MODES
 from golden.defaults import overflows
 from golden.pack import PackSpec, ensure
 from rtl_tb.runner import REPO, run_unit
+from rtl_tb.sims import require
 
 
 def _parse_params(items: list[str]) -> dict[str, int]:
@@ -38,14 +39,15 @@ def pack_specs(args) -> list[PackSpec]:
 
 
 def cmd_verify_rtl(args) -> int:
+    specs = pack_specs(args)                # every check before anything is generated
+    params = _parse_params(args.param)
     rtl = [Path(p) for p in args.rtl]
     for p in rtl:
         if not p.is_file():
             raise ValueError(f"--rtl: {p} does not exist")
-    specs = pack_specs(args)
+    require(args.sim)
     root = Path(args.packs) if args.packs else REPO / "build" / "packs"
     dirs = [ensure(s, root) for s in specs]
-    params = _parse_params(args.param)
     run = run_unit(args.unit, args.sim, dirs, rtl=rtl, module=args.top, params=params,
                    lanes=args.lanes, max_mismatches=args.max_mismatches)
     print(f"{'pack':<48} {'vectors':>9} {'mismatches':>10}")

@@ -60,6 +60,13 @@ def apply_sim_env(sim: str | None = None) -> None:
     os.environ.update(env)
 
 
+def require(sim: str) -> None:
+    """SimulatorMissing (naming the install command) unless ``sim`` can run here."""
+    if sim not in SIMS:
+        raise ValueError(f"sim: must be one of {', '.join(SIMS)}, got {sim!r}")
+    apply_sim_env(sim)
+
+
 def versions() -> dict[str, str]:
     """First line of each simulator's version banner; SimulatorMissing if one is absent."""
     env = sim_env()
