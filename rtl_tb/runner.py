@@ -149,6 +149,7 @@ def run_unit(unit: str, sim: str, packs: list[Path], rtl: list[Path] | None = No
     sources = [Path(p).resolve() for p in rtl]
     hashed = sources + sorted(RTL.glob("*.vh"))     # an include change must rebuild too
     key = {"unit": unit, "module": module, "params": params, "lanes": lanes, "widths": widths,
+           "waves": waves_requested(),
            "sources": [(str(s), hashlib.sha256(s.read_bytes()).hexdigest()) for s in hashed]}
     bdir = build_dir(sim, top, key)
     bdir.mkdir(parents=True, exist_ok=True)

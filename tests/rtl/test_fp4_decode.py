@@ -20,3 +20,12 @@ def test_fp4_decode_passes_every_code(sim, name, tmp_path, record_property):
                                    "seconds": sum(r["seconds"] for r in run.results)})
     assert run.mismatches == 0 and run.failed == 0, f"see {run.build}/sim.log"
     assert run.vectors == fmt.n_codes
+
+
+@pytest.mark.parametrize("sim, dump", [("icarus", "tb_decode.fst"), ("verilator", "dump.vcd")])
+def test_waves_1_dumps_a_trace(sim, dump, tmp_path, monkeypatch):
+    monkeypatch.setenv("WAVES", "1")
+    d = pack.write(PackSpec("decode", emu.get_format("e2m1")), tmp_path / "decode")
+    run = run_unit("decode", sim, [d])
+    assert run.mismatches == 0 and run.failed == 0
+    assert (run.build / dump).stat().st_size > 0
