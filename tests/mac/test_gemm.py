@@ -1,0 +1,56 @@
+"""Every exact GEMM path gives the Python-int reference's accumulators."""
+import numpy as np
+import pytest
+import torch
+
+import emu
+import mac
+from mac import slow
+from mac.gemm import PATHS, choose_path
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("x, w, shift_max", [("e2m1", "e2m1", 0), ("e2m1", "e2m1", 3),
+                                             ("e3m0_b0", "e2m1_b0", 7), ("e1m2", "e2m1", 1)])
+def test_every_path_matches_the_reference(x, w, shift_max, path, rng):
+    fx, fw = emu.get_format(x), emu.get_format(w)
+    cx, cw = rng.integers(0, 16, (9, 70)), rng.integers(0, 16, (7, 70))
+    s = rng.integers(0, shift_max + 1, 70)
+    want = np.array(slow.gemm(cx.tolist(), cw.tolist(), fx, fw, s.tolist(), shift_max))
+    assert np.array_equal(mac.gemm(cx, cw, fx, fw, s, shift_max, path=path), want)
+
+
+def test_wide_formats_take_an_exact_float64_or_integer_path(rng):
+    f = emu.get_format("e4m3")
+    finite = np.array([c for c in range(256) if not f.is_nan_code(c)])
+    cx, cw = rng.choice(finite, (5, 300)), rng.choice(finite, (4, 300))
+    assert choose_path(f, f, 300, 0) == "float64"
+    want = np.array(slow.gemm(cx.tolist(), cw.tolist(), f, f))
+    assert np.array_equal(mac.gemm(cx, cw, f, f), want)
+
+
+def test_float32_chunks_keep_large_k_exact(rng):
+    f = emu.get_format("e2m3")          # |I| <= 60: K * 3600 passes 2^24 at K = 4661
+    assert choose_path(f, f, 8192, 0) == "int8"
+    cx, cw = rng.integers(0, 64, (3, 8192)), rng.integers(0, 64, (2, 8192))
+    ref = mac.gemm(cx, cw, f, f, path="int64")
+    assert np.array_equal(mac.gemm(cx, cw, f, f, path="float32"), ref)
+
+
+def test_float32_matmul_precision_is_restored():
+    torch.set_float32_matmul_precision("medium")
+    try:
+        mac.gemm(np.zeros((2, 2), int), np.zeros((2, 2), int), "e2m1", "e2m1", path="float32")
+        assert torch.get_float32_matmul_precision() == "medium"
+    finally:
+        torch.set_float32_matmul_precision("highest")
+
+
+@pytest.mark.parametrize("cx, cw, message", [
+    (np.zeros((2, 3), int), np.zeros((2, 4), int), "shapes do not match"),
+    (np.zeros(3, int), np.zeros((2, 3), int), "shapes do not match"),
+    (np.full((1, 1), 16), np.zeros((1, 1), int), "outside e2m1"),
+])
+def test_bad_input_is_named(cx, cw, message):
+    with pytest.raises(ValueError, match=message):
+        mac.gemm(cx, cw, "e2m1", "e2m1")
