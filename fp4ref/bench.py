@@ -5,6 +5,7 @@ same seeded float32 array.
 """
 from __future__ import annotations
 
+import os
 import platform
 import time
 
@@ -26,7 +27,40 @@ def _rate(fn, n: int, repeat: int) -> float:
     return n / best
 
 
-def run_bench(n: int, repeat: int) -> None:
+def run_bench(n: int, repeat: int, gemm_size: int = 2048) -> None:
+    run_cast_bench(n, repeat)
+    run_gemm_bench(gemm_size, max(1, repeat // 2))
+
+
+def run_gemm_bench(size: int, repeat: int) -> None:
+    """Exact integer-mapped E2M1 layer GEMM against float32 torch.matmul of the same shape."""
+    import torch
+
+    from mac import gemm
+
+    torch.set_num_threads(os.cpu_count() or 1)
+    rng = np.random.default_rng(SEED)
+    cx = rng.integers(0, 16, (size, size), dtype=np.uint8)
+    cw = rng.integers(0, 16, (size, size), dtype=np.uint8)
+    a = torch.from_numpy(rng.standard_normal((size, size), dtype=np.float32))
+    b = torch.from_numpy(rng.standard_normal((size, size), dtype=np.float32))
+    flops = 2 * size ** 3
+    rows = {
+        "fp4ref exact E2M1 GEMM (codes -> int64 acc)": lambda: gemm(cx, cw, "e2m1", "e2m1"),
+        "fp4ref exact E2M1 GEMM, float32 path": lambda: gemm(cx, cw, "e2m1", "e2m1", path="float32"),
+        "torch.matmul float32": lambda: torch.matmul(a, b.T),
+    }
+    times = {name: size ** 3 / _rate(fn, size ** 3, repeat) for name, fn in rows.items()}
+    print(f"\nlayer GEMM {size} x {size} x {size}, {torch.get_num_threads()} threads, best of {repeat}")
+    for name, t in times.items():
+        print(f"  {name:<46} {t * 1e3:8.1f} ms  {flops / t / 1e9:7.1f} GOP/s")
+    ref = times["torch.matmul float32"]
+    print(f"  fp4ref exact GEMM / torch.matmul float32      {ref / times[next(iter(rows))]:6.2f}x"
+          "   (issue #4 target >= 0.5x, goal 1x)")
+    print(f"  fp4ref exact GEMM, float32 path / matmul     {ref / times['fp4ref exact E2M1 GEMM, float32 path']:6.2f}x")
+
+
+def run_cast_bench(n: int, repeat: int) -> None:
     import torch
 
     torch.set_num_threads(1)

@@ -30,7 +30,8 @@ examples:
   fp4ref exhaustive -f e2m1               all 2^32 float32 inputs against ml_dtypes
   fp4ref golden gen --unit encode -f e2m1 --src bfloat16 -r rne --out packs/e2m1-rne
   fp4ref golden verify packs/e2m1-rne     re-hash a pack
-  fp4ref verify --unit encode -f e2m1 --sim verilator --rtl my_enc.v --top my_enc"""
+  fp4ref verify --unit encode -f e2m1 --sim verilator --rtl my_enc.v --top my_enc
+  fp4ref width --x e2m1 --w e2m1 --lanes 16 --preshift   accumulator width and why"""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -107,6 +108,20 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--lanes", type=int, default=16, help="copies of the module per cycle")
     v.add_argument("--max-mismatches", type=int, default=10, help="stop after this many")
     v.add_argument("--packs", help="pack cache folder (default build/packs)")
+
+    wd = sub.add_parser("width", help="accumulator width of an integer-mapped MAC, with the reasoning",
+                        description="Worst-case accumulator width W = 1 + ceil(log2(K * Imax_x * "
+                        "Imax_w * 2^B + 1)) for K terms of X x W codes (docs/mac.md §3).")
+    wd.add_argument("--x", help="activation format (default e2m1)", default="e2m1")
+    wd.add_argument("--w", help="weight format (default e2m1)", default="e2m1")
+    wd.add_argument("--lanes", "--k", dest="lanes", type=int, default=16,
+                    help="K: terms accumulated (lanes x cycles), default 16")
+    wd.add_argument("--preshift", action="store_true",
+                    help="LLM-FP4 pre-shift: B = 2^(e_x) - 1 per-channel shift range")
+    wd.add_argument("--shift-max", type=int, default=None, help="B explicitly (implies a pre-shift)")
+    wd.add_argument("--acc-w", type=int, default=None,
+                    help="check an accumulator of this many bits against the worst-case input")
+    wd.add_argument("--table", action="store_true", help="print the llm-fp4.md §5.2 table instead")
 
     rg = sub.add_parser("regress", help="default packs through the reference RTL on both simulators")
     rg.add_argument("--formats", help="comma-separated formats (default: every preset)")
@@ -280,7 +295,50 @@ def cmd_regress(args) -> int:
                    Path(args.packs) if args.packs else None, args.jobs)
 
 
-COMMANDS = {"regress": cmd_regress, "golden": cmd_golden, "verify": cmd_verify, "formats": cmd_formats, "card": cmd_card, "encode": cmd_encode, "decode": cmd_decode,
+def cmd_width(args) -> int:
+    from mac import preshift_range, worst_case_width
+
+    if args.table:
+        print(f"{'K':>6}  {'X x W':<18} {'no shift':>8} {'pre-shift':>9}   (bits)")
+        for k, x, w in [(16, "e2m1_b0", "e2m1_b0"), (16, "e3m0_b0", "e2m1_b0"), (16, "e1m2", "e2m1_b0"),
+                        (4096, "e2m1_b0", "e2m1_b0"), (4096, "e3m0_b0", "e2m1_b0"),
+                        (11008, "e2m1_b0", "e2m1_b0"), (13824, "e2m1_b0", "e2m1_b0")]:
+            plain = worst_case_width(x, w, k).bits
+            shifted = worst_case_width(x, w, k, preshift_range(x)).bits
+            print(f"{k:>6}  {x + ' x ' + w:<18} {plain:>8} {shifted:>9}")
+        return 0
+    shift_max = args.shift_max if args.shift_max is not None else (preshift_range(args.x) if args.preshift else 0)
+    bound = worst_case_width(args.x, args.w, args.lanes, shift_max)
+    if args.acc_w is not None:
+        from mac.accumulate import check_acc_w
+        check_acc_w(args.acc_w)          # refuse before printing anything
+    print(bound.explain())
+    if args.acc_w is not None:
+        print(check_accumulator(bound, args.acc_w))
+    return 0
+
+
+def check_accumulator(bound, acc_w: int) -> str:
+    """Run the worst-case input (every operand at its maximum, every shift 0) through an acc_w-bit
+    accumulator under both policies and say what comes out."""
+    import numpy as np
+
+    from mac import dot
+
+    x = np.full(bound.k, bound.fx.max_code)
+    w = np.full(bound.k, bound.fw.max_code)
+    shifts = np.zeros(bound.k, int)
+    runs = {p: dot(x, w, bound.fx, bound.fw, acc_w, p, "tree", bound.k, shifts, bound.shift_max)
+            for p in ("wrap", "saturate")}
+    verdict = "enough" if acc_w >= bound.bits else f"NOT enough (needs {bound.bits})"
+    return (f"  check {acc_w}-bit accumulator: {verdict}; the all-maximum input"
+            + (" with every shift 0" if bound.shift_max else "")
+            + f" sums to {int(runs['wrap'].exact):,}: wrap returns {int(runs['wrap'].acc):,}, "
+            f"saturate returns {int(runs['saturate'].acc):,}, overflow flag "
+            f"{'set' if bool(runs['wrap'].overflow) else 'clear'}")
+
+
+COMMANDS = {"width": cmd_width, "regress": cmd_regress, "golden": cmd_golden, "verify": cmd_verify, "formats": cmd_formats, "card": cmd_card, "encode": cmd_encode, "decode": cmd_decode,
             "demo": cmd_demo, "bench": cmd_bench, "exhaustive": cmd_exhaustive}
 
 

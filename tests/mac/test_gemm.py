@@ -54,3 +54,17 @@ def test_float32_matmul_precision_is_restored():
 def test_bad_input_is_named(cx, cw, message):
     with pytest.raises(ValueError, match=message):
         mac.gemm(cx, cw, "e2m1", "e2m1")
+
+
+@pytest.mark.parametrize("name", ["e2m1", "e3m0_b0", "e4m3", "e1m2"])
+def test_the_paired_lookup_equals_int_map(name, rng):
+    from mac.gemm import operand
+    f = emu.get_format(name)
+    finite = np.array([c for c in range(f.n_codes) if not f.is_nan_code(c)], np.uint8)
+    codes = rng.choice(finite, (512, 256))           # large enough for the two-codes-per-lookup path
+    for dtype in (np.float32, np.float64, np.int64) + ((np.int8,) if f.int_max <= 127 else ()):
+        assert np.array_equal(operand(codes, f, dtype), emu.int_map(codes, f).astype(dtype))
+    if f.has_nan:
+        codes[3, 7] = f.nan_code()
+        with pytest.raises(ValueError, match="NaN or Inf"):
+            operand(codes, f, np.float32)
