@@ -45,6 +45,13 @@ def write_hex(slots: list[Slot], columns: dict[str, np.ndarray]) -> bytes:
     count = len(next(iter(columns.values())))
     parts = []
     for s in slots:
+        if s.width > 64:          # wide fields (e.g. E5M2 x E5M2 products) are Python ints
+            values = [int(v) for v in columns[s.name]]
+            if any(v < 0 or v >> s.width for v in values):
+                raise ValueError(f"hex: field {s.name} has values outside {s.width} unsigned bits")
+            text = "".join(format(v, f"0{s.digits}x") for v in values).encode()
+            parts.append(np.frombuffer(text, np.uint8).reshape(count, s.digits))
+            continue
         v = columns[s.name].astype(np.uint64)
         if s.width < 64 and (v >> np.uint64(s.width)).any():
             raise ValueError(f"hex: field {s.name} has values wider than {s.width} bits")
@@ -55,7 +62,8 @@ def write_hex(slots: list[Slot], columns: dict[str, np.ndarray]) -> bytes:
 
 
 def read_hex(data: bytes, slots: list[Slot], count: int, name: str = "vectors.hex") -> dict[str, np.ndarray]:
-    """Parse a hex file into one uint64 array per field; ValueError names the first bad line."""
+    """Parse a hex file into one array per field (uint64; Python ints for fields over 64 bits);
+    ValueError names the first bad line."""
     width = line_digits(slots) + 1
     grid = None
     if len(data) == count * width:
@@ -65,6 +73,14 @@ def read_hex(data: bytes, slots: list[Slot], count: int, name: str = "vectors.he
         raise ValueError(_diagnose(data, width - 1, count, name))
     out, col = {}, 0
     for s in slots:
+        if s.width > 64:
+            rows = grid[:, col:col + s.digits]
+            v = np.array([int(bytes(r), 16) for r in rows], dtype=object)
+            col += s.digits
+            if any(x >> s.width for x in v):
+                raise ValueError(f"{name}: field {s.name} exceeds {s.width} bits")
+            out[s.name] = v
+            continue
         v = np.zeros(count, np.uint64)
         for k in range(s.digits):
             v = (v << np.uint64(4)) | digits[:, col + k].astype(np.uint64)

@@ -40,3 +40,12 @@ def test_writer_refuses_values_wider_than_their_field():
     with pytest.raises(ValueError, match="wider than 6 bits"):
         write_hex(layout(FIELDS), {"x": np.array([0], np.uint64), "code": np.array([64], np.uint64),
                                    "flags": np.array([0], np.uint64)})
+
+
+def test_fields_wider_than_64_bits_round_trip_as_python_ints():
+    slots = layout([Field("p", "output", 66), Field("ok", "output", 1)])
+    cols = {"p": np.array([(1 << 65) + 5, 3], dtype=object), "ok": np.array([1, 0], np.uint64)}
+    data = write_hex(slots, cols)
+    assert data == b"200000000000000051\n000000000000000030\n"
+    back = read_hex(data, slots, 2)
+    assert list(back["p"]) == [(1 << 65) + 5, 3] and back["ok"].tolist() == [1, 0]

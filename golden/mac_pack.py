@@ -1,0 +1,194 @@
+"""Pack specs for the MAC units (docs/mac.md): every product of two formats, and dot products.
+
+- product: every pair of finite codes of X and W, and the exact integer product Ix * Iw
+  (two's complement; fields wider than 64 bits are fine, E5M2 x E5M2 needs 65).
+- dot: one cycle of an L-lane MAC (codes, shifts, acc_in -> acc, ovf): corner cases (every
+  operand at its maximum, the most negative sum, alternating signs, zeros, sums exactly at the
+  accumulator's limits and one past them, shifts at 0 and at B, acc_in at its extremes) and
+  seeded random vectors.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from emu import decode
+from emu.spec import FloatFormat
+from mac import dot, product_table
+from mac.accumulate import check_acc_w
+from mac.dot import ORDERS
+from mac.products import check_pair
+
+from .codec_pack import DEFAULT_SEED, fmt_record
+from .units import Field
+
+MAC_UNITS = ("product", "dot")
+MAC_POLICIES = ("wrap", "saturate")
+
+
+def finite_codes(fmt: FloatFormat) -> np.ndarray:
+    return np.array([c for c in range(fmt.n_codes) if not (fmt.is_nan_code(c) or fmt.is_inf_code(c))],
+                    np.uint64)
+
+
+def shift_w(shift_max: int) -> int:
+    """Bits of a lane's shift field (0 without pre-shift)."""
+    return int(shift_max).bit_length()
+
+
+def product_w(fx: FloatFormat, fw: FloatFormat) -> int:
+    return 1 + (fx.int_max * fw.int_max).bit_length()
+
+
+def twos(values, width: int):
+    """Two's complement of signed integers in ``width`` bits (uint64, or Python ints past 64)."""
+    if width > 64:
+        return np.array([int(v) & ((1 << width) - 1) for v in values], dtype=object)
+    return np.asarray(values, np.int64).astype(np.uint64) & np.uint64((1 << width) - 1)
+
+
+@dataclass(frozen=True)
+class MacPackSpec:
+    unit: str
+    fx: FloatFormat
+    fw: FloatFormat
+    lanes: int = 16
+    acc_w: int = 16
+    policy: str = "wrap"
+    order: str = "tree"
+    shift_max: int = 0
+    n_random: int = 2000
+    seed: int = DEFAULT_SEED
+
+    def __post_init__(self):
+        if self.unit not in MAC_UNITS:
+            raise ValueError(f"unit: must be one of {', '.join(MAC_UNITS)}, got {self.unit!r}")
+        if self.unit == "product":
+            return
+        check_pair(self.fx, self.fw, self.shift_max)
+        check_acc_w(self.acc_w)
+        if isinstance(self.lanes, bool) or not isinstance(self.lanes, int) or not 1 <= self.lanes <= 256:
+            raise ValueError(f"lanes: must be an integer in 1..256, got {self.lanes!r}")
+        if self.policy not in MAC_POLICIES:
+            raise ValueError(f"policy: packs use {' or '.join(MAC_POLICIES)}, got {self.policy!r}")
+        if self.order not in ORDERS:
+            raise ValueError(f"order: must be one of {', '.join(ORDERS)}, got {self.order!r}")
+        if self.n_random < 0:
+            raise ValueError(f"random: must be >= 0, got {self.n_random}")
+
+    @property
+    def vector_set(self) -> str:
+        return "exhaustive" if self.unit == "product" else "corners+random"
+
+    @property
+    def name(self) -> str:
+        pair = f"{self.fx.name}x{self.fw.name}"
+        if self.unit == "product":
+            return f"product-{pair}"
+        return (f"dot-{pair}-l{self.lanes}-w{self.acc_w}-{self.policy}-{self.order}"
+                f"-b{self.shift_max}")
+
+    def header(self) -> dict:
+        options = {} if self.unit == "product" else {
+            "lanes": self.lanes, "acc_w": self.acc_w, "policy": self.policy, "order": self.order,
+            "shift_max": self.shift_max, "shift_w": shift_w(self.shift_max), "n_random": self.n_random}
+        return {"unit": self.unit, "format": {"x": fmt_record(self.fx), "w": fmt_record(self.fw)},
+                "options": options, "vector_set": self.vector_set, "seed": self.seed}
+
+    # ---- vectors ------------------------------------------------------------------------------
+    def build(self):
+        if self.unit == "product":
+            return self._products()
+        return self._dots()
+
+    def _products(self):
+        cx, cw = finite_codes(self.fx), finite_codes(self.fw)
+        gx, gw = np.meshgrid(cx, cw, indexing="ij")
+        table = product_table(self.fx, self.fw)
+        width = product_w(self.fx, self.fw)
+        prod = table[gx.ravel().astype(np.intp), gw.ravel().astype(np.intp)]
+        fields = [Field("code_x", "input", self.fx.bits), Field("code_w", "input", self.fw.bits),
+                  Field("product", "output", width, signed=True)]
+        return fields, {"code_x": gx.ravel(), "code_w": gw.ravel(), "product": twos(prod, width)}
+
+    def _dots(self):
+        x, w, s, acc_in = self._stimulus()
+        res = dot(x, w, self.fx, self.fw, self.acc_w, self.policy, self.order, self.lanes, s,
+                  self.shift_max, acc_in)
+        lanes, sw = range(self.lanes), shift_w(self.shift_max)
+        fields = ([Field(f"x{j}", "input", self.fx.bits) for j in lanes]
+                  + [Field(f"w{j}", "input", self.fw.bits) for j in lanes]
+                  + ([Field(f"s{j}", "input", sw) for j in lanes] if sw else [])
+                  + [Field("acc_in", "input", self.acc_w, signed=True),
+                     Field("acc", "output", self.acc_w, signed=True), Field("ovf", "output", 1)])
+        cols = {f"x{j}": x[:, j].astype(np.uint64) for j in lanes}
+        cols.update({f"w{j}": w[:, j].astype(np.uint64) for j in lanes})
+        if sw:
+            cols.update({f"s{j}": s[:, j].astype(np.uint64) for j in lanes})
+        cols.update(acc_in=twos(acc_in, self.acc_w), acc=twos(res.acc, self.acc_w),
+                    ovf=res.overflow.astype(np.uint64))
+        cols["exact"] = res.exact      # not a field: the unbounded sum, for the JSONL only
+        return fields, cols
+
+    def _stimulus(self):
+        """Corner cases, then seeded random vectors: (x, w, shifts, acc_in)."""
+        L, B, fx, fw = self.lanes, self.shift_max, self.fx, self.fw
+        hi, lo = (1 << (self.acc_w - 1)) - 1, -(1 << (self.acc_w - 1))
+        xmax, wmax = fx.max_code, fw.max_code
+        xneg = xmax | fx.sign_bit
+        rows = []
+
+        def add(x, w, s, a):
+            rows.append((np.broadcast_to(x, L), np.broadcast_to(w, L), np.broadcast_to(s, L), a))
+
+        alternating = np.where(np.arange(L) % 2, xneg, xmax)
+        for s in sorted({0, B}):
+            add(xmax, wmax, s, 0)                      # every operand at its maximum
+            add(xneg, wmax, s, 0)                      # the most negative sum
+            add(alternating, wmax, s, 0)               # alternating signs
+        add(0, 0, 0, hi)
+        add(0, 0, 0, lo)
+        add(0, 0, 0, 0)
+        pmax = fx.int_max * fw.int_max << B
+        for target in (hi, hi + 1, lo, lo - 1):        # the limits exactly, and one past them
+            code = xmax if target > 0 else xneg
+            for k in range(L, -1, -1):                 # k lanes at the maximum, acc_in the rest
+                a = target - (k * pmax if target > 0 else -k * pmax)
+                if lo <= a <= hi:
+                    add(np.where(np.arange(L) < k, code, 0), wmax, 0, a)
+                    break
+        rng = np.random.default_rng([self.seed, L, self.acc_w, B])
+        n = self.n_random
+        fxc, fwc = finite_codes(fx), finite_codes(fw)
+        x = np.concatenate([np.stack([r[0] for r in rows]), rng.choice(fxc, (n, L))]).astype(np.int64)
+        w = np.concatenate([np.stack([r[1] for r in rows]), rng.choice(fwc, (n, L))]).astype(np.int64)
+        s = np.concatenate([np.stack([r[2] for r in rows]), rng.integers(0, B + 1, (n, L))]).astype(np.int64)
+        acc_in = np.concatenate([[r[3] for r in rows], rng.integers(lo, hi + 1, n)]).astype(np.int64)
+        return x, w, s, acc_in
+
+    # ---- JSONL for people ---------------------------------------------------------------------
+    def jsonl(self, columns) -> bytes:
+        if self.unit == "product":
+            vx = decode(np.arange(self.fx.n_codes), self.fx)
+            vw = decode(np.arange(self.fw.n_codes), self.fw)
+            width = product_w(self.fx, self.fw)
+            lines = []
+            for cx, cw, p in zip(columns["code_x"].tolist(), columns["code_w"].tolist(), columns["product"]):
+                signed = int(p) - (1 << width) if int(p) >> (width - 1) else int(p)
+                lines.append(json.dumps({"code_x": hex(cx), "code_w": hex(cw), "x": repr(float(vx[cx])),
+                                         "w": repr(float(vw[cw])), "product": signed}) + "\n")
+            return "".join(lines).encode()
+        L, w_acc = self.lanes, self.acc_w
+        signed = lambda v: int(v) - (1 << w_acc) if int(v) >> (w_acc - 1) else int(v)   # noqa: E731
+        lines = []
+        for i in range(len(columns["acc"])):
+            record = {"x": [int(columns[f"x{j}"][i]) for j in range(L)],
+                      "w": [int(columns[f"w{j}"][i]) for j in range(L)]}
+            if shift_w(self.shift_max):
+                record["s"] = [int(columns[f"s{j}"][i]) for j in range(L)]
+            record.update(acc_in=signed(columns["acc_in"][i]), exact=int(columns["exact"][i]),
+                          acc=signed(columns["acc"][i]), ovf=int(columns["ovf"][i]))
+            lines.append(json.dumps(record) + "\n")
+        return "".join(lines).encode()
