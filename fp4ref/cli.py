@@ -95,8 +95,16 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("verify", help="run the golden benches on your RTL module",
                        description="Run the golden benches on a module that follows the port "
                        "contract of docs/rtl_contract.md; exit 0 only if every vector passes.")
-    v.add_argument("--unit", required=True, choices=["encode", "decode"])
-    v.add_argument("-f", "--format", required=True, help="preset name or alias")
+    v.add_argument("--unit", required=True, choices=["encode", "decode", "product", "dot"])
+    v.add_argument("-f", "--format", help="encode/decode: preset name or alias")
+    v.add_argument("--x", help="product/dot: activation format")
+    v.add_argument("--w", help="product/dot: weight format")
+    v.add_argument("--lanes", type=int, default=16, help="dot: the MAC's lanes (default 16)")
+    v.add_argument("--acc-w", type=int, default=16, help="dot: accumulator bits (default 16)")
+    v.add_argument("--policy", default="wrap", choices=["wrap", "saturate"], help="dot: overflow policy")
+    v.add_argument("--order", default="tree", choices=["tree", "sequential"], help="dot: accumulation order")
+    v.add_argument("--shift-max", type=int, default=0, help="dot: pre-shift range B (0: none)")
+    v.add_argument("--random", type=int, default=2000, help="dot: seeded random vectors")
     v.add_argument("--sim", default="verilator", choices=["icarus", "verilator"])
     v.add_argument("--rtl", required=True, action="append", help="Verilog source (repeatable)")
     v.add_argument("--top", required=True, help="your module's name")
@@ -105,7 +113,8 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("-r", "--rounding", default="all", help="all, or comma-separated modes")
     v.add_argument("--overflow", default="saturate", choices=["saturate", "inf", "all"])
     v.add_argument("--level", type=int, default=1, choices=[1, 2], help="float32 set size")
-    v.add_argument("--lanes", type=int, default=16, help="copies of the module per cycle")
+    v.add_argument("--copies", type=int, default=None,
+                   help="copies of the module the bench drives per cycle (default 16; 4 for dot)")
     v.add_argument("--max-mismatches", type=int, default=10, help="stop after this many")
     v.add_argument("--packs", help="pack cache folder (default build/packs)")
 
@@ -276,8 +285,8 @@ def cmd_golden(args) -> int:
 def cmd_verify(args) -> int:
     from .verify import cmd_verify_rtl
 
-    if not 1 <= args.lanes <= 1024 or args.max_mismatches < 1:
-        raise ValueError("--lanes must be 1..1024 and --max-mismatches >= 1")
+    if (args.copies is not None and not 1 <= args.copies <= 1024) or args.max_mismatches < 1:
+        raise ValueError("--copies must be 1..1024 and --max-mismatches >= 1")
     return cmd_verify_rtl(args)
 
 

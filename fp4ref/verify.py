@@ -7,6 +7,7 @@ from pathlib import Path
 from emu import get_format
 from emu.round import MODES
 from golden.defaults import overflows
+from golden.mac_pack import MacPackSpec
 from golden.pack import PackSpec, ensure
 from rtl_tb.runner import REPO, run_unit
 from rtl_tb.sims import require
@@ -25,7 +26,17 @@ def _parse_params(items: list[str]) -> dict[str, int]:
     return params
 
 
-def pack_specs(args) -> list[PackSpec]:
+def pack_specs(args) -> list:
+    if args.unit in ("product", "dot"):
+        if not args.x or not args.w:
+            raise ValueError(f"--unit {args.unit} needs --x and --w (the two operand formats)")
+        fx, fw = get_format(args.x), get_format(args.w)
+        if args.unit == "product":
+            return [MacPackSpec("product", fx, fw)]
+        return [MacPackSpec("dot", fx, fw, args.lanes, args.acc_w, args.policy, args.order,
+                            args.shift_max, args.random)]
+    if not args.format:
+        raise ValueError(f"--unit {args.unit} needs --format")
     fmt = get_format(args.format)
     if args.unit == "decode":
         return [PackSpec("decode", fmt)]
@@ -49,7 +60,7 @@ def cmd_verify_rtl(args) -> int:
     root = Path(args.packs) if args.packs else REPO / "build" / "packs"
     dirs = [ensure(s, root) for s in specs]
     run = run_unit(args.unit, args.sim, dirs, rtl=rtl, module=args.top, params=params,
-                   lanes=args.lanes, max_mismatches=args.max_mismatches)
+                   copies=args.copies, max_mismatches=args.max_mismatches)
     print(f"{'pack':<48} {'vectors':>9} {'mismatches':>10}")
     for r in run.results:
         print(f"{r['pack']:<48} {r['count']:>9,} {r['mismatches']:>10,}")
@@ -62,6 +73,7 @@ def cmd_verify_rtl(args) -> int:
           + (f", {missing} packs not run (stopped early)" if missing else "")
           + f", {run.rate:,.0f} vectors/s; logs (and waves with WAVES=1) in {run.build}")
     if verdict == "FAIL":
-        print(f"fp4ref verify: {args.top} fails the {args.unit} contract for {args.format}", file=sys.stderr)
+        what = args.format if args.unit in ("encode", "decode") else f"{args.x} x {args.w}"
+        print(f"fp4ref verify: {args.top} fails the {args.unit} contract for {what}", file=sys.stderr)
         return 1
     return 0

@@ -1,23 +1,43 @@
-"""DATA: the port contract of each unit (docs/rtl_contract.md) and how pack fields map to ports.
+"""DATA + tiny adapters: each unit's port contract and how pack fields map to its ports.
 
-Lane ports are replicated LANES times by the wrapper (lane i at bits [i*w, (i+1)*w) of a flat
-port); shared ports carry one value per pack, taken from the pack's options.
+docs/rtl_contract.md (encode, decode) and docs/mac.md §5 (fp4_mac, which runs the product and
+dot packs). The bench replicates the module ``copies`` times per cycle; copy i of a w-bit port
+sits at bits [i*w, (i+1)*w) of the wrapper's flat port. A lane input lists the pack fields it
+carries, first field in the least significant bits ("x*" stands for x0, x1, ... in order); an
+empty list drives zeros. A lane output names the field it is checked against (None: unchecked).
+Shared ports carry one value per pack, taken from the pack's options.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from emu.round import MODES
+from emu.spec import SPECIALS
 
 
 @dataclass(frozen=True)
 class Contract:
     unit: str
-    module: str                                   #: the reference RTL module
-    sources: tuple[str, ...]                      #: reference RTL files under rtl/
-    lane_inputs: dict[str, str]                   #: port -> pack field
-    lane_outputs: dict[str, str]                  #: port -> pack field
+    module: str                                     #: the reference RTL module
+    sources: tuple[str, ...]                        #: reference RTL files under rtl/
+    bench: str                                      #: cocotb module
+    lane_inputs: dict[str, tuple[str, ...]]         #: port -> pack fields (LSB first)
+    lane_outputs: dict[str, str | None]             #: port -> pack field checked
     shared_inputs: dict[str, int] = field(default_factory=dict)   #: port -> width
+    copies: int = 16                                #: module copies per cycle in the bench
+
+
+def resolve(patterns: tuple[str, ...], names: list[str]) -> list[str]:
+    """Field names for patterns: 'x*' is every field x<digits>, in numeric order."""
+    out = []
+    for p in patterns:
+        if p.endswith("*"):
+            hits = [n for n in names if re.fullmatch(re.escape(p[:-1]) + r"\d+", n)]
+            out += sorted(hits, key=lambda n: int(n[len(p) - 1:]))
+        else:
+            out.append(p)
+    return out
 
 
 def shared_values(unit: str, options: dict) -> dict[str, int]:
@@ -28,14 +48,69 @@ def shared_values(unit: str, options: dict) -> dict[str, int]:
     return {}
 
 
+def _fmt_params(prefix: str, rec: dict) -> dict[str, int]:
+    return {f"{prefix}EXP_W": rec["exp_w"], f"{prefix}MAN_W": rec["man_w"], f"{prefix}BIAS": rec["bias"],
+            f"{prefix}SUBNORMALS": int(rec["subnormals"])}
+
+
+def reference_params(record: dict) -> dict[str, int]:
+    """HDL parameters of the reference RTL for a pack."""
+    unit, fmt, opt = record["unit"], record["format"], record["options"]
+    if unit in ("encode", "decode"):
+        params = {**_fmt_params("", fmt), "SPECIALS": SPECIALS.index(fmt["specials"])}
+        if unit == "encode":
+            from emu.unpack import SOURCES
+            src = SOURCES[opt["src"]]
+            params.update(SRC_EXP_W=src.exp_w, SRC_MAN_W=src.man_w, SR_W=opt["sr_bits"])
+        else:
+            params["INT_W"] = fmt["int_w"]
+        return params
+    widths = {f["name"]: f["width"] for f in record["fields"]}
+    params = {**_fmt_params("X_", fmt["x"]), **_fmt_params("W_", fmt["w"])}
+    if unit == "product":
+        return {"LANES": 1, **params, "SHIFT_W": 0, "SHIFT_MAX": 0, "ACC_W": widths["product"],
+                "SATURATE": 0, "TREE": 1}
+    return {"LANES": opt["lanes"], **params, "SHIFT_W": opt["shift_w"], "SHIFT_MAX": opt["shift_max"],
+            "ACC_W": opt["acc_w"], "SATURATE": int(opt["policy"] == "saturate"),
+            "TREE": int(opt["order"] == "tree")}
+
+
+def port_widths(contract: Contract, record: dict) -> dict[str, int]:
+    """Bits of each lane port of one module copy, from the pack's fields and parameters."""
+    widths = {f["name"]: f["width"] for f in record["fields"]}
+    names = [f["name"] for f in record["fields"]]
+    out = {}
+    for port, patterns in contract.lane_inputs.items():
+        out[port] = sum(widths[n] for n in resolve(patterns, names))
+    for port, name in contract.lane_outputs.items():
+        out[port] = widths[name] if name else 1
+    if contract.unit in ("product", "dot"):          # ports no field fills (docs/mac.md §5)
+        p = reference_params(record)
+        out["shift_i"] = p["LANES"] * max(p["SHIFT_W"], 1)
+        out["acc_i"] = p["ACC_W"]
+    return out
+
+
+_MAC = dict(module="fp4_mac", sources=("fp4_mac.v",), bench="rtl_tb.bench_fp4_mac")
+
 CONTRACTS = {
     "encode": Contract(
         unit="encode", module="fp4_encode", sources=("fp4_round.v", "fp4_encode.v"),
-        lane_inputs={"x_i": "x", "rand_i": "rand"},
+        bench="rtl_tb.bench_fp4_encode",
+        lane_inputs={"x_i": ("x",), "rand_i": ("rand",)},
         lane_outputs={"code_o": "code", "flags_o": "flags"},
         shared_inputs={"mode_i": 3, "sat_i": 1}),
     "decode": Contract(
-        unit="decode", module="fp4_decode", sources=("fp4_decode.v",),
-        lane_inputs={"code_i": "code"},
+        unit="decode", module="fp4_decode", sources=("fp4_decode.v",), bench="rtl_tb.bench_fp4_decode",
+        lane_inputs={"code_i": ("code",)},
         lane_outputs={"int_o": "int", "f32_o": "f32", "is_nan_o": "nan", "is_inf_o": "inf"}),
+    # every product through a one-lane MAC with zero shift and zero accumulator
+    "product": Contract(
+        unit="product", **_MAC,
+        lane_inputs={"x_i": ("code_x",), "w_i": ("code_w",), "shift_i": (), "acc_i": ()},
+        lane_outputs={"acc_o": "product", "ovf_o": None}),
+    "dot": Contract(
+        unit="dot", **_MAC,
+        lane_inputs={"x_i": ("x*",), "w_i": ("w*",), "shift_i": ("s*",), "acc_i": ("acc_in",)},
+        lane_outputs={"acc_o": "acc", "ovf_o": "ovf"}, copies=4),
 }

@@ -1,8 +1,8 @@
-"""In-simulator driver shared by the unit benches: stream packs through the lanes and compare.
+"""In-simulator driver shared by the unit benches: stream packs through the copies and compare.
 
 The bench never recomputes an expectation: every expected bit comes from the pack, which is
 hash-checked before use. Configuration arrives in the environment (set by rtl_tb.runner):
-FP4REF_PACKS (pack folders, os.pathsep-separated), FP4REF_UNIT, FP4REF_LANES,
+FP4REF_PACKS (pack folders, os.pathsep-separated), FP4REF_UNIT, FP4REF_COPIES,
 FP4REF_MAX_MISMATCHES, FP4REF_RESULTS (a JSONL file the runner reads back).
 """
 from __future__ import annotations
@@ -16,59 +16,65 @@ from cocotb.triggers import Timer
 
 from golden.pack import load
 
-from .contracts import CONTRACTS, shared_values
-from .lanes import pack_lanes, unpack_lanes
+from .contracts import CONTRACTS, port_widths, resolve, shared_values
+from .lanes import pack_lanes, unpack_lanes, vector_bits
 from .report import describe_mismatch
 
 
 def _config():
     return (os.environ["FP4REF_UNIT"], os.environ["FP4REF_PACKS"].split(os.pathsep),
-            int(os.environ["FP4REF_LANES"]), int(os.environ.get("FP4REF_MAX_MISMATCHES", "10")),
+            int(os.environ["FP4REF_COPIES"]), int(os.environ.get("FP4REF_MAX_MISMATCHES", "10")),
             os.environ["FP4REF_RESULTS"])
 
 
-def _check_widths(dut, contract, manifest, lanes):
-    """The DUT's flat ports must be LANES times the pack's field widths."""
-    widths = {f["name"]: f["width"] for f in manifest["fields"]}
-    for port, fld in {**contract.lane_inputs, **contract.lane_outputs}.items():
+def _check_widths(dut, widths: dict[str, int], copies: int) -> None:
+    """The DUT's flat ports must be ``copies`` times the widths the pack implies."""
+    for port, width in widths.items():
         have = len(getattr(dut, port))
-        if have != lanes * widths[fld]:
-            raise AssertionError(f"port {port} is {have} bits; the pack needs {lanes} x "
-                                 f"{widths[fld]} ({fld}); wrong format parameters or contract")
+        if have != copies * width:
+            raise AssertionError(f"port {port} is {have} bits; the pack needs {copies} x {width}: "
+                                 "wrong format parameters or a module that breaks the contract")
 
 
 async def run_packs(dut) -> None:
-    unit, pack_dirs, lanes, max_mismatches, results_path = _config()
+    unit, pack_dirs, copies, max_mismatches, results_path = _config()
     contract = CONTRACTS[unit]
     log = dut._log
     total_bad = 0
     with open(results_path, "a") as results:
         for pack_dir in pack_dirs:
-            manifest, cols = load(pack_dir)
-            _check_widths(dut, contract, manifest, lanes)
-            widths = {f["name"]: f["width"] for f in manifest["fields"]}
-            count = manifest["count"]
-            for port, value in shared_values(unit, manifest["options"]).items():
+            record, cols = load(pack_dir)
+            widths = port_widths(contract, record)
+            _check_widths(dut, widths, copies)
+            field_w = {f["name"]: f["width"] for f in record["fields"]}
+            names = [f["name"] for f in record["fields"]]
+            count = record["count"]
+            for port, value in shared_values(unit, record["options"]).items():
                 getattr(dut, port).value = value
-            stimulus = {port: pack_lanes(cols[f], widths[f], lanes) for port, f in contract.lane_inputs.items()}
-            handles_in = [(getattr(dut, p), words) for p, words in stimulus.items()]
-            handles_out = [(p, getattr(dut, p)) for p in contract.lane_outputs]
-            raw = {p: [] for p, _ in handles_out}
+            stimulus = []
+            for port, patterns in contract.lane_inputs.items():
+                fields = resolve(patterns, names)
+                bits = vector_bits([cols[f] for f in fields], [field_w[f] for f in fields],
+                                   widths[port], count)
+                stimulus.append((getattr(dut, port), pack_lanes(bits, copies)))
+            checked = {p: f for p, f in contract.lane_outputs.items() if f}
+            handles_out = [(p, getattr(dut, p)) for p in checked]
+            raw = {p: [] for p in checked}
             start = time.perf_counter()
-            for cycle in range(len(next(iter(stimulus.values())))):
-                for handle, words in handles_in:
+            for cycle in range(len(stimulus[0][1])):
+                for handle, words in stimulus:
                     handle.value = words[cycle]
                 await Timer(1, "ns")
                 for port, handle in handles_out:
                     raw[port].append(handle.value.to_unsigned())
             seconds = time.perf_counter() - start
-            got = {f: unpack_lanes(raw[p], widths[f], lanes, count) for p, f in contract.lane_outputs.items()}
+            got = {f: unpack_lanes(raw[p], widths[p], copies, count) for p, f in checked.items()}
             bad = np.zeros(count, bool)
             for f in got:
-                bad |= got[f] != cols[f]
+                bad |= got[f] != cols[f].astype(np.uint64)
             n_bad = int(bad.sum())
-            lines = [describe_mismatch(manifest, int(i),
-                                       {f: int(cols[f][i]) for f in contract.lane_inputs.values()},
+            inputs = [f for pats in contract.lane_inputs.values() for f in resolve(pats, names)]
+            lines = [describe_mismatch(record, int(i), {f: int(cols[f][i]) for f in inputs},
                                        {f: int(cols[f][i]) for f in got}, {f: int(got[f][i]) for f in got})
                      for i in np.flatnonzero(bad)[:max(0, max_mismatches - total_bad)]]
             for line in lines:

@@ -1,4 +1,4 @@
-"""Lanes: LANES copies of a unit behind flat ports, and the numpy <-> wide-integer packing.
+"""Copies of a unit behind flat ports, and the numpy <-> wide-integer packing.
 
 The wrapper is testbench glue generated per build (the DUT itself is never generated): lane i
 of a w-bit port sits at bits [i*w, (i+1)*w) of the flat port. Packing whole packs at once into
@@ -11,7 +11,6 @@ import numpy as np
 
 from .contracts import Contract
 
-DEFAULT_LANES = 16   # Verilator compile time grows ~0.15 s per lane; Icarus speed does not change
 
 
 def wrapper_verilog(contract: Contract, widths: dict[str, int], lanes: int, dut_module: str,
@@ -51,21 +50,41 @@ def wrapper_verilog(contract: Contract, widths: dict[str, int], lanes: int, dut_
     ])
 
 
-def pack_lanes(values: np.ndarray, width: int, lanes: int) -> list[int]:
-    """Per-cycle integers: values (uint64, padded to a multiple of lanes by repeating the last)
-    with lane i of each cycle at bits [i*width, (i+1)*width)."""
-    n = values.size
-    cycles = -(-n // lanes)
-    padded = np.concatenate([values, np.repeat(values[-1:], cycles * lanes - n)]).astype(np.uint64)
-    bits = ((padded[:, None] >> np.arange(width, dtype=np.uint64)) & np.uint64(1)).astype(np.uint8)
-    rows = np.packbits(bits.reshape(cycles, lanes * width), axis=1, bitorder="little")
+def field_bits(values: np.ndarray, width: int) -> np.ndarray:
+    """(count, width) bits of each value, bit 0 first (Python ints for fields over 64 bits)."""
+    if width > 64 or values.dtype == object:
+        return np.array([[(int(v) >> k) & 1 for k in range(width)] for v in values], np.uint8)
+    v = values.astype(np.uint64)
+    return ((v[:, None] >> np.arange(width, dtype=np.uint64)) & np.uint64(1)).astype(np.uint8)
+
+
+def vector_bits(columns: list[np.ndarray], widths: list[int], total: int, count: int) -> np.ndarray:
+    """(count, total) bits of one port per vector: the fields concatenated, first in the LSBs,
+    zeros above (a port no field fills is all zeros)."""
+    out = np.zeros((count, total), np.uint8)
+    at = 0
+    for col, w in zip(columns, widths):
+        out[:, at:at + w] = field_bits(col, w)
+        at += w
+    if at > total:
+        raise ValueError(f"fields of {at} bits do not fit a {total}-bit port")
+    return out
+
+
+def pack_lanes(bits: np.ndarray, copies: int) -> list[int]:
+    """Per-cycle integers: ``copies`` vectors per cycle (padded by repeating the last one),
+    vector i of a cycle at bits [i*w, (i+1)*w)."""
+    n, width = bits.shape
+    cycles = -(-n // copies)
+    padded = np.concatenate([bits, np.repeat(bits[-1:], cycles * copies - n, axis=0)])
+    rows = np.packbits(padded.reshape(cycles, copies * width), axis=1, bitorder="little")
     return [int.from_bytes(row.tobytes(), "little") for row in rows]
 
 
-def unpack_lanes(words: list[int], width: int, lanes: int, count: int) -> np.ndarray:
-    """Inverse of pack_lanes: the first ``count`` lane values as uint64."""
-    nbytes = (lanes * width + 7) // 8
+def unpack_lanes(words: list[int], width: int, copies: int, count: int) -> np.ndarray:
+    """Inverse of pack_lanes for one output port: the first ``count`` values as uint64."""
+    nbytes = (copies * width + 7) // 8
     raw = np.frombuffer(b"".join(w.to_bytes(nbytes, "little") for w in words), np.uint8)
     bits = np.unpackbits(raw.reshape(len(words), nbytes), axis=1, bitorder="little")
-    bits = bits[:, :lanes * width].reshape(-1, width).astype(np.uint64)
+    bits = bits[:, :copies * width].reshape(-1, width).astype(np.uint64)
     return (bits << np.arange(width, dtype=np.uint64)).sum(axis=1, dtype=np.uint64)[:count]

@@ -21,6 +21,8 @@ def describe_mismatch(manifest: dict, index: int, inputs: dict[str, int],
     """One multi-field line for a failing vector of a pack."""
     fmt = manifest["format"]
     code_split = lambda c: split(c, fmt["exp_w"], fmt["man_w"])   # noqa: E731 (local helper)
+    if manifest["unit"] not in ("encode", "decode"):
+        fmt = None
     if manifest["unit"] == "encode":
         src = manifest["options"]["src"]
         head = f"x={inputs['x']:#x} ({split(inputs['x'], *_SOURCE_FIELDS[src])})"
@@ -34,6 +36,9 @@ def describe_mismatch(manifest: dict, index: int, inputs: dict[str, int],
             elif name == "flags":
                 parts.append(f"flags expected {describe(e)} got {describe(g)}")
         return f"vector {index}: {head}: " + "; ".join(parts)
-    head = f"code={inputs['code']:#x} ({code_split(inputs['code'])})"
+    if manifest["unit"] == "decode":
+        head = f"code={inputs['code']:#x} ({code_split(inputs['code'])})"
+    else:   # MAC units: every input field, in hex
+        head = " ".join(f"{k}={v:#x}" for k, v in inputs.items())
     parts = [f"{name} expected {expected[name]:#x} got {got[name]:#x}" for name in expected]
     return f"vector {index}: {head}: " + "; ".join(parts)

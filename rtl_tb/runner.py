@@ -15,8 +15,8 @@ from pathlib import Path
 
 from golden import manifest as manifests
 
-from .contracts import CONTRACTS
-from .lanes import DEFAULT_LANES, wrapper_verilog
+from .contracts import CONTRACTS, port_widths, reference_params
+from .lanes import wrapper_verilog
 from .sims import SIMS, apply_sim_env
 
 REPO = Path(__file__).resolve().parent.parent
@@ -83,21 +83,6 @@ def failures(results_xml: Path) -> int:
     return failed if total else 1
 
 
-def reference_params(unit: str, record: dict) -> dict[str, int]:
-    """HDL parameters of the reference RTL for a pack's format and options."""
-    fmt = record["format"]
-    params = {"EXP_W": fmt["exp_w"], "MAN_W": fmt["man_w"], "BIAS": fmt["bias"],
-              "SUBNORMALS": int(fmt["subnormals"]),
-              "SPECIALS": ["fn", "fn_nan", "ieee", "fnuz"].index(fmt["specials"])}
-    if unit == "encode":
-        from emu.unpack import SOURCES
-        src = SOURCES[record["options"]["src"]]
-        params.update(SRC_EXP_W=src.exp_w, SRC_MAN_W=src.man_w, SR_W=record["options"]["sr_bits"])
-    else:
-        params["INT_W"] = fmt["int_w"]
-    return params
-
-
 @dataclass
 class UnitRun:
     sim: str
@@ -120,17 +105,18 @@ class UnitRun:
 
 
 def run_unit(unit: str, sim: str, packs: list[Path], rtl: list[Path] | None = None,
-             module: str | None = None, params: dict | None = None, lanes: int = DEFAULT_LANES,
+             module: str | None = None, params: dict | None = None, copies: int | None = None,
              max_mismatches: int = 10) -> UnitRun:
-    """Stream ``packs`` (one format and source type) through ``lanes`` copies of ``module``.
+    """Stream ``packs`` (one field layout) through ``copies`` copies of ``module`` per cycle.
 
-    With no ``rtl``, the reference RTL and its parameters for the packs' format are used.
+    With no ``rtl``, the reference RTL and its parameters for the packs are used.
     """
     if unit not in CONTRACTS:
         raise ValueError(f"unit: must be one of {', '.join(CONTRACTS)}, got {unit!r}")
     if not packs:
         raise ValueError("no packs to run")
     contract = CONTRACTS[unit]
+    copies = copies or contract.copies
     records = [manifests.verify(p) for p in packs]
     layouts = {json.dumps(r["fields"]) for r in records}
     if len(layouts) != 1 or any(r["unit"] != unit for r in records):
@@ -139,29 +125,28 @@ def run_unit(unit: str, sim: str, packs: list[Path], rtl: list[Path] | None = No
     if rtl is None:
         rtl = [RTL / s for s in contract.sources]
         module = contract.module
-        params = reference_params(unit, first) if params is None else params
+        params = reference_params(first) if params is None else params
     missing = [str(p) for p in rtl if not Path(p).is_file()]
     if missing:
         raise ValueError(f"RTL source not found: {', '.join(missing)}")
-    widths_by_field = {f["name"]: f["width"] for f in first["fields"]}
-    widths = {p: widths_by_field[f] for p, f in {**contract.lane_inputs, **contract.lane_outputs}.items()}
+    widths = port_widths(contract, first)
     top = f"tb_{unit}"
     sources = [Path(p).resolve() for p in rtl]
     hashed = sources + sorted(RTL.glob("*.vh"))     # an include change must rebuild too
-    key = {"unit": unit, "module": module, "params": params, "lanes": lanes, "widths": widths,
+    key = {"unit": unit, "module": module, "params": params, "copies": copies, "widths": widths,
            "waves": waves_requested(),
            "sources": [(str(s), hashlib.sha256(s.read_bytes()).hexdigest()) for s in hashed]}
     bdir = build_dir(sim, top, key)
     bdir.mkdir(parents=True, exist_ok=True)
     wrapper = bdir / f"{top}.v"
-    wrapper.write_text(wrapper_verilog(contract, widths, lanes, module, params or {}, top))
+    wrapper.write_text(wrapper_verilog(contract, widths, copies, module, params or {}, top))
     results_path = bdir / "fp4ref_results.jsonl"
     results_path.unlink(missing_ok=True)
     env = {"FP4REF_UNIT": unit, "FP4REF_PACKS": os.pathsep.join(str(Path(p).resolve()) for p in packs),
-           "FP4REF_LANES": str(lanes), "FP4REF_MAX_MISMATCHES": str(max_mismatches),
+           "FP4REF_COPIES": str(copies), "FP4REF_MAX_MISMATCHES": str(max_mismatches),
            "FP4REF_RESULTS": str(results_path)}
-    xml = run_bench(f"rtl_tb.bench_fp4_{unit}", top, sources + [wrapper], sim, extra_env=env,
-                    bdir=bdir, includes=[RTL])
+    xml = run_bench(contract.bench, top, sources + [wrapper], sim, extra_env=env, bdir=bdir,
+                    includes=[RTL])
     results = ([json.loads(line) for line in results_path.read_text().splitlines()]
                if results_path.exists() else [])
     return UnitRun(sim, results, failures(xml), bdir)

@@ -5,20 +5,20 @@ import subprocess
 import emu
 import pytest
 
-from rtl_tb.runner import RTL, reference_params
+from golden.codec_pack import fmt_record
+from rtl_tb.contracts import reference_params
+from rtl_tb.runner import RTL
 from rtl_tb.sims import sim_env
 
 ENCODE = ["fp4_round.v", "fp4_encode.v"]
 
 
 def configurations(name):
-    fmt = emu.get_format(name)
-    record = {"format": {"exp_w": fmt.exp_w, "man_w": fmt.man_w, "bias": fmt.bias,
-                         "subnormals": fmt.subnormals, "specials": fmt.specials, "int_w": fmt.int_w}}
-    yield "fp4_decode", ["fp4_decode.v"], reference_params("decode", record)
+    fmt = fmt_record(emu.get_format(name))
+    yield "fp4_decode", ["fp4_decode.v"], reference_params({"unit": "decode", "format": fmt, "options": {}})
     for src in ("bfloat16", "float16", "float32"):
-        record["options"] = {"src": src, "sr_bits": 8}
-        yield "fp4_encode", ENCODE, reference_params("encode", record)
+        record = {"unit": "encode", "format": fmt, "options": {"src": src, "sr_bits": 8}}
+        yield "fp4_encode", ENCODE, reference_params(record)
 
 
 @pytest.mark.parametrize("name", emu.list_formats())
