@@ -138,6 +138,7 @@ def _parser() -> argparse.ArgumentParser:
                     help="simulator (repeatable; default both)")
     rg.add_argument("--jobs", type=int, default=None, help="parallel bench runs (default: cores)")
     rg.add_argument("--packs", help="pack folder (default build/packs)")
+    rg.add_argument("--no-mac", action="store_true", help="skip the MAC product and dot packs")
 
     x = sub.add_parser("exhaustive", help="every float32 input against ml_dtypes (RNE)")
     x.add_argument("-f", "--format", default="e2m1", help="a format ml_dtypes implements")
@@ -301,11 +302,12 @@ def cmd_regress(args) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise ValueError("--jobs must be >= 1")
     return regress(formats, tuple(args.sim or ("icarus", "verilator")),
-                   Path(args.packs) if args.packs else None, args.jobs)
+                   Path(args.packs) if args.packs else None, args.jobs, with_mac=not args.no_mac)
 
 
 def cmd_width(args) -> int:
     from mac import preshift_range, worst_case_width
+    from mac.width import check_accumulator
 
     if args.table:
         print(f"{'K':>6}  {'X x W':<18} {'no shift':>8} {'pre-shift':>9}   (bits)")
@@ -325,26 +327,6 @@ def cmd_width(args) -> int:
     if args.acc_w is not None:
         print(check_accumulator(bound, args.acc_w))
     return 0
-
-
-def check_accumulator(bound, acc_w: int) -> str:
-    """Run the worst-case input (every operand at its maximum, every shift 0) through an acc_w-bit
-    accumulator under both policies and say what comes out."""
-    import numpy as np
-
-    from mac import dot
-
-    x = np.full(bound.k, bound.fx.max_code)
-    w = np.full(bound.k, bound.fw.max_code)
-    shifts = np.zeros(bound.k, int)
-    runs = {p: dot(x, w, bound.fx, bound.fw, acc_w, p, "tree", bound.k, shifts, bound.shift_max)
-            for p in ("wrap", "saturate")}
-    verdict = "enough" if acc_w >= bound.bits else f"NOT enough (needs {bound.bits})"
-    return (f"  check {acc_w}-bit accumulator: {verdict}; the all-maximum input"
-            + (" with every shift 0" if bound.shift_max else "")
-            + f" sums to {int(runs['wrap'].exact):,}: wrap returns {int(runs['wrap'].acc):,}, "
-            f"saturate returns {int(runs['saturate'].acc):,}, overflow flag "
-            f"{'set' if bool(runs['wrap'].overflow) else 'clear'}")
 
 
 COMMANDS = {"width": cmd_width, "regress": cmd_regress, "golden": cmd_golden, "verify": cmd_verify, "formats": cmd_formats, "card": cmd_card, "encode": cmd_encode, "decode": cmd_decode,

@@ -16,6 +16,7 @@ SEED = 20261124
 
 def run_demo() -> int:
     show_encoding()
+    show_mac()
     print("\n== golden packs and the reference RTL on both simulators ==")
     from golden.defaults import DEMO_FORMATS
 
@@ -35,6 +36,17 @@ def show_pack(path) -> None:
     json_lines = (path / "vectors.jsonl").read_text().splitlines()
     for i in (0x3F40, 0x3FA0, 0x4020):     # bfloat16 0.75, 1.25 and 2.5: three ties
         print(f"  vectors.hex line {i + 1:>5}: {hex_lines[i]}    vectors.jsonl: {json_lines[i]}")
+
+
+def show_mac() -> None:
+    """The LLM-FP4 users' 13-bit accumulator question, answered by the width analysis."""
+    from mac import worst_case_width
+    from mac.width import check_accumulator
+    print("\n== a 16-lane E2M1 MAC with a 13-bit accumulator (llm-fp4.md §6d) ==")
+    for shift_max in (0, 3):
+        bound = worst_case_width("e2m1", "e2m1", 16, shift_max)
+        print(bound.explain())
+        print(check_accumulator(bound, 13))
 
 
 def show_encoding() -> None:

@@ -8,7 +8,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from emu import get_format
-from golden.defaults import default_specs
+from golden.defaults import default_specs, mac_specs
 from golden.pack import ensure
 from rtl_tb.runner import REPO, run_unit
 from rtl_tb.sims import SIMS, versions
@@ -25,18 +25,18 @@ def _one(sim: str, unit: str, dirs: list[str]) -> dict:
 
 
 def regress(formats: tuple[str, ...], sims: tuple[str, ...] = SIMS, root: Path | None = None,
-            jobs: int | None = None) -> int:
+            jobs: int | None = None, with_mac: bool = True) -> int:
     for name in formats:
         get_format(name)
     found = versions()
     root = root or REPO / "build" / "packs"
-    groups = default_specs(formats)
+    groups = default_specs(formats) + ([[spec] for spec in mac_specs()] if with_mac else [])
     bar = Progress(sum(len(g) for g in groups), f"packs under {root}")
     jobs_list = []
     for group in groups:
         dirs = [str(ensure(spec, root)) for spec in group]
         bar.update(len(group))
-        label = group[0].fmt.name + ("" if group[0].unit == "decode" else f" {group[0].src}")
+        label = _label(group[0])
         jobs_list += [(sim, group[0].unit, label, dirs) for sim in sims]
     bar.close()
     rows = []
@@ -51,12 +51,12 @@ def regress(formats: tuple[str, ...], sims: tuple[str, ...] = SIMS, root: Path |
     bar.close()
     print(f"\ncodec benches on the reference RTL ({found['icarus']}; Verilator {found['verilator']})")
     head = "".join(f" | {sim + ' vectors':>17} {'mismatch':>8} {'vectors/s':>10}" for sim in sims)
-    print(f"  {'unit':<7} {'format / source':<22} {'packs':>5}{head}")
+    print(f"  {'unit':<7} {'format / source / MAC':<38} {'packs':>5}{head}")
     by_key = {(r["unit"], r["label"], r["sim"]): r for r in rows}
     for unit, label in sorted({(r["unit"], r["label"]) for r in rows}):
         cells = [by_key[(unit, label, sim)] for sim in sims]
         line = "".join(f" | {c['vectors']:>17,} {c['mismatches']:>8,} {c['rate']:>10,.0f}" for c in cells)
-        print(f"  {unit:<7} {label:<22} {cells[0]['packs']:>5}{line}")
+        print(f"  {unit:<7} {label:<38} {cells[0]['packs']:>5}{line}")
     bad = [r for r in rows if r["mismatches"] or r["failed"] or r["packs"] != r["expected_packs"]]
     for sim in sims:
         mine = [r for r in rows if r["sim"] == sim]
@@ -67,3 +67,11 @@ def regress(formats: tuple[str, ...], sims: tuple[str, ...] = SIMS, root: Path |
         return 1
     print("PASS: every vector of every pack matched on every simulator")
     return 0
+
+
+def _label(spec) -> str:
+    if spec.unit == "decode":
+        return spec.fmt.name
+    if spec.unit == "encode":
+        return f"{spec.fmt.name} {spec.src}"
+    return spec.name.split("-", 1)[1]

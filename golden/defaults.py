@@ -9,6 +9,7 @@ from __future__ import annotations
 from emu import get_format, list_formats
 from emu.round import MODES
 
+from .mac_pack import MacPackSpec
 from .pack import PackSpec
 
 #: the formats `make demo` shows; the tests run every preset
@@ -36,3 +37,26 @@ def default_specs(formats: tuple[str, ...] | None = None) -> list[list[PackSpec]
         for src in SOURCES_16 + ("float32",):
             groups.append(encode_specs(name, src))
     return groups
+
+
+#: MAC products run through a one-lane fp4_mac (every finite code pair of each)
+MAC_PRODUCT_PAIRS = (("e2m1", "e2m1"), ("e3m0", "e2m1"), ("e1m2", "e2m1"), ("e2m1", "e1m2"),
+                     ("e2m1_b0", "e3m0_b0"), ("e2m1_nosub", "e2m1"), ("e2m3", "e3m2"), ("e4m3", "e4m3"))
+#: MAC dot-product configurations: x, w, lanes, acc_w, policy, order, shift_max
+MAC_DOTS = (
+    ("e2m1", "e2m1", 16, 13, "wrap", "tree", 0),          # the 13-bit question, no pre-shift
+    ("e2m1", "e2m1", 16, 13, "saturate", "sequential", 0),
+    ("e2m1", "e2m1", 16, 16, "saturate", "tree", 3),       # ... and with LLM-FP4's pre-shift
+    ("e2m1", "e2m1", 16, 16, "wrap", "sequential", 3),
+    ("e3m0_b0", "e2m1_b0", 16, 22, "saturate", "tree", 7),
+    ("e1m2", "e2m1", 16, 13, "wrap", "tree", 1),
+    ("e4m3", "e4m3", 4, 40, "saturate", "sequential", 0),
+    ("e2m1", "e2m1", 1, 2, "saturate", "tree", 0),
+)
+
+
+def mac_specs() -> list[MacPackSpec]:
+    """The default MAC packs: one build each."""
+    specs = [MacPackSpec("product", get_format(x), get_format(w)) for x, w in MAC_PRODUCT_PAIRS]
+    return specs + [MacPackSpec("dot", get_format(x), get_format(w), lanes, acc_w, policy, order, b)
+                    for x, w, lanes, acc_w, policy, order, b in MAC_DOTS]

@@ -95,3 +95,21 @@ def observed_max(act_codes, weight_codes, fx, fw, shifts=None, shift_max: int = 
     res = dot(x[:, None, :], w[None, :, :], fx, fw, acc_w=62, policy="exact", order=order,
               lanes=lanes, shifts=shifts, shift_max=shift_max)
     return int(res.max_abs.max()) if res.max_abs.size else 0
+
+
+def check_accumulator(bound, acc_w: int) -> str:
+    """Run the worst-case input (every operand at its maximum, every shift 0) through an acc_w-bit
+    accumulator under both policies and say what comes out."""
+    from .dot import dot
+
+    x = np.full(bound.k, bound.fx.max_code)
+    w = np.full(bound.k, bound.fw.max_code)
+    shifts = np.zeros(bound.k, int)
+    runs = {p: dot(x, w, bound.fx, bound.fw, acc_w, p, "tree", bound.k, shifts, bound.shift_max)
+            for p in ("wrap", "saturate")}
+    verdict = "enough" if acc_w >= bound.bits else f"NOT enough (needs {bound.bits})"
+    return (f"  check {acc_w}-bit accumulator: {verdict}; the all-maximum input"
+            + (" with every shift 0" if bound.shift_max else "")
+            + f" sums to {int(runs['wrap'].exact):,}: wrap returns {int(runs['wrap'].acc):,}, "
+            f"saturate returns {int(runs['saturate'].acc):,}, overflow flag "
+            f"{'set' if bool(runs['wrap'].overflow) else 'clear'}")

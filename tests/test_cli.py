@@ -100,8 +100,39 @@ def test_demo_prints_the_card_and_the_sample_tensor(capsys):
 
 
 def test_regress_runs_the_default_packs_and_prints_the_summary(tmp_path):
-    rc, out, err = run("regress", "--formats", "e2m1", "--sim", "icarus", "--packs", str(tmp_path))
+    rc, out, err = run("regress", "--formats", "e2m1", "--sim", "icarus", "--packs", str(tmp_path), "--no-mac")
     assert rc == 0, out + err
     assert "PASS: every vector of every pack matched" in out
     # decode 16 codes + 6 modes x (65,536 bfloat16 + 65,536 float16 + 10,100 float32 level 1)
     assert "icarus     total: 847,048 vectors, 0 mismatches" in out
+
+
+def test_width_prints_the_spec_table():
+    rc, out, _ = run("width", "--table")
+    assert rc == 0
+    rows = [line.split() for line in out.splitlines()[1:]]
+    assert [(int(r[0]), int(r[-2]), int(r[-1])) for r in rows] == [
+        (16, 13, 16), (16, 15, 22), (16, 12, 13), (4096, 21, 24), (4096, 23, 30), (11008, 22, 25),
+        (13824, 22, 25)]
+
+
+def test_width_answers_the_thirteen_bit_question():
+    rc, out, _ = run("width", "--x", "e2m1", "--w", "e2m1", "--lanes", "16", "--acc-w", "13")
+    assert rc == 0 and "= 13 bits" in out and "check 13-bit accumulator: enough" in out
+    rc, out, _ = run("width", "--x", "e2m1", "--w", "e2m1", "--lanes", "16", "--preshift", "--acc-w", "13")
+    assert rc == 0 and "16 * 1,152 = 18,432" in out and "= 16 bits" in out
+    assert "NOT enough (needs 16)" in out and "wrap returns 2,048, saturate returns 4,095" in out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["width", "--lanes", "0"], "positive integer"),
+    (["width", "--acc-w", "1"], "2..62 bits"),
+    (["width", "--x", "e9m9"], "unknown format"),
+    (["verify", "--unit", "dot", "--rtl", "x.v", "--top", "x"], "needs --x and --w"),
+    (["verify", "--unit", "dot", "--x", "e2m1", "--w", "e2m1", "--lanes", "0", "--rtl", "x.v", "--top", "x"], "lanes"),
+    (["verify", "--unit", "dot", "--x", "e2m1", "--w", "e2m1", "--acc-w", "1", "--rtl", "x.v", "--top", "x"], "2..62 bits"),
+    (["verify", "--unit", "encode", "--rtl", "x.v", "--top", "x"], "needs --format"),
+])
+def test_mac_bad_input_is_one_line(args, message):
+    rc, out, err = run(*args)
+    assert rc == 2 and message in err and "Traceback" not in err and out == "", out + err

@@ -5,23 +5,14 @@ import emu
 import pytest
 
 from golden import pack
+from golden.defaults import MAC_DOTS, MAC_PRODUCT_PAIRS
 from golden.mac_pack import MacPackSpec
 from rtl_tb.runner import run_unit
 from rtl_tb.sims import SIMS
 
 F = emu.get_format
-PRODUCT_PAIRS = [("e2m1", "e2m1"), ("e3m0", "e2m1"), ("e1m2", "e2m1"), ("e2m1", "e1m2"),
-                 ("e2m1_b0", "e3m0_b0"), ("e2m1_nosub", "e2m1"), ("e2m3", "e3m2"), ("e4m3", "e4m3")]
-DOTS = [  # x, w, lanes, acc_w, policy, order, shift_max
-    ("e2m1", "e2m1", 16, 13, "wrap", "tree", 0),
-    ("e2m1", "e2m1", 16, 13, "saturate", "sequential", 0),
-    ("e2m1", "e2m1", 16, 16, "saturate", "tree", 3),
-    ("e2m1", "e2m1", 16, 16, "wrap", "sequential", 3),
-    ("e3m0_b0", "e2m1_b0", 16, 22, "saturate", "tree", 7),
-    ("e1m2", "e2m1", 16, 13, "wrap", "tree", 1),
-    ("e4m3", "e4m3", 4, 40, "saturate", "sequential", 0),
-    ("e2m1", "e2m1", 1, 2, "saturate", "tree", 0),
-]
+PRODUCT_PAIRS = list(MAC_PRODUCT_PAIRS)
+DOTS = list(MAC_DOTS)
 
 
 def check(run, record_property, unit, sim):
