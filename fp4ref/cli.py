@@ -5,6 +5,7 @@ Every error is one line on stderr and exit status 2; no traceback, no partial ou
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 import numpy as np
@@ -76,8 +77,9 @@ def _parser() -> argparse.ArgumentParser:
                        "vector per line), vectors.jsonl and manifest.json with sha256 of each file.")
     gsub = g.add_subparsers(dest="golden_command", metavar="ACTION", required=True)
     gg = gsub.add_parser("gen", help="write one pack")
-    gg.add_argument("--unit", required=True, choices=["encode", "decode"])
-    gg.add_argument("-f", "--format", required=True, help="preset name or alias")
+    gg.add_argument("--unit", required=True, choices=["encode", "decode", "product", "dot"])
+    gg.add_argument("-f", "--format", help="encode/decode: preset name or alias")
+    _mac_options(gg)
     gg.add_argument("--src", default="bfloat16", choices=["bfloat16", "float16", "float32"],
                     help="encode: source type (float32 uses TestFloat-style sets)")
     gg.add_argument("-r", "--rounding", default="rne", choices=MODES)
@@ -97,14 +99,7 @@ def _parser() -> argparse.ArgumentParser:
                        "contract of docs/rtl_contract.md; exit 0 only if every vector passes.")
     v.add_argument("--unit", required=True, choices=["encode", "decode", "product", "dot"])
     v.add_argument("-f", "--format", help="encode/decode: preset name or alias")
-    v.add_argument("--x", help="product/dot: activation format")
-    v.add_argument("--w", help="product/dot: weight format")
-    v.add_argument("--lanes", type=int, default=16, help="dot: the MAC's lanes (default 16)")
-    v.add_argument("--acc-w", type=int, default=16, help="dot: accumulator bits (default 16)")
-    v.add_argument("--policy", default="wrap", choices=["wrap", "saturate"], help="dot: overflow policy")
-    v.add_argument("--order", default="tree", choices=["tree", "sequential"], help="dot: accumulation order")
-    v.add_argument("--shift-max", type=int, default=0, help="dot: pre-shift range B (0: none)")
-    v.add_argument("--random", type=int, default=2000, help="dot: seeded random vectors")
+    _mac_options(v)
     v.add_argument("--sim", default="verilator", choices=["icarus", "verilator"])
     v.add_argument("--rtl", required=True, action="append", help="Verilog source (repeatable)")
     v.add_argument("--top", required=True, help="your module's name")
@@ -150,6 +145,17 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _mac_options(p) -> None:
+    p.add_argument("--x", help="product/dot: activation format")
+    p.add_argument("--w", help="product/dot: weight format")
+    p.add_argument("--lanes", type=int, default=16, help="dot: the MAC's lanes (default 16)")
+    p.add_argument("--acc-w", type=int, default=16, help="dot: accumulator bits (default 16)")
+    p.add_argument("--policy", default="wrap", choices=["wrap", "saturate"], help="dot: overflow policy")
+    p.add_argument("--order", default="tree", choices=["tree", "sequential"], help="dot: accumulation order")
+    p.add_argument("--shift-max", type=int, default=0, help="dot: pre-shift range B (0: none)")
+    p.add_argument("--dot-random", type=int, default=2000, help="dot: seeded random vectors")
+
+
 def main(argv: list[str] | None = None) -> int:
     from rtl_tb.sims import SimulatorMissing
 
@@ -166,6 +172,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"fp4ref {args.command}: interrupted", file=sys.stderr)
         return 130
+    except Exception as err:     # a bug, not bad input: still one line (FP4REF_DEBUG=1 for the trace)
+        if os.environ.get("FP4REF_DEBUG"):
+            raise
+        print(f"fp4ref {args.command}: internal error ({type(err).__name__}: {err}); "
+              "rerun with FP4REF_DEBUG=1 and report it", file=sys.stderr)
+        return 3
 
 
 def cmd_formats(args) -> int:

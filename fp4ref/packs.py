@@ -6,12 +6,28 @@ from pathlib import Path
 from emu import get_format
 from golden import manifest
 from golden.defaults import default_specs
-from golden.pack import PackSpec, write
+from golden.mac_pack import MacPackSpec
+from golden.pack import DEFAULT_SEED, PackSpec, write
 
 from .progress import Progress
 
 
-def spec_from_args(args) -> PackSpec:
+def mac_spec_from_args(args) -> MacPackSpec:
+    """A product or dot pack spec from --x --w (and the dot options)."""
+    if not args.x or not args.w:
+        raise ValueError(f"--unit {args.unit} needs --x and --w (the two operand formats)")
+    fx, fw = get_format(args.x), get_format(args.w)
+    if args.unit == "product":
+        return MacPackSpec("product", fx, fw, seed=getattr(args, "seed", DEFAULT_SEED))
+    return MacPackSpec("dot", fx, fw, args.lanes, args.acc_w, args.policy, args.order,
+                       args.shift_max, args.dot_random, getattr(args, "seed", DEFAULT_SEED))
+
+
+def spec_from_args(args):
+    if args.unit in ("product", "dot"):
+        return mac_spec_from_args(args)
+    if not args.format:
+        raise ValueError(f"--unit {args.unit} needs --format")
     fmt = get_format(args.format)
     if args.unit == "decode":
         return PackSpec("decode", fmt, seed=args.seed)
@@ -51,7 +67,9 @@ def cmd_verify(args) -> int:
     for d in args.packs:
         try:
             record = manifest.verify(Path(d))
-            print(f"ok       {d}: {record['unit']} {record['format']['name']}, {record['count']:,} vectors")
+            fmt = record["format"]
+            what = fmt.get("name") or f"{fmt['x']['name']} x {fmt['w']['name']}"
+            print(f"ok       {d}: {record['unit']} {what}, {record['count']:,} vectors")
         except ValueError as err:
             print(f"CORRUPT  {err}")
             bad += 1

@@ -7,10 +7,11 @@ from pathlib import Path
 from emu import get_format
 from emu.round import MODES
 from golden.defaults import overflows
-from golden.mac_pack import MacPackSpec
 from golden.pack import PackSpec, ensure
 from rtl_tb.runner import REPO, run_unit
 from rtl_tb.sims import require
+
+from .packs import mac_spec_from_args
 
 
 def _parse_params(items: list[str]) -> dict[str, int]:
@@ -28,13 +29,7 @@ def _parse_params(items: list[str]) -> dict[str, int]:
 
 def pack_specs(args) -> list:
     if args.unit in ("product", "dot"):
-        if not args.x or not args.w:
-            raise ValueError(f"--unit {args.unit} needs --x and --w (the two operand formats)")
-        fx, fw = get_format(args.x), get_format(args.w)
-        if args.unit == "product":
-            return [MacPackSpec("product", fx, fw)]
-        return [MacPackSpec("dot", fx, fw, args.lanes, args.acc_w, args.policy, args.order,
-                            args.shift_max, args.random)]
+        return [mac_spec_from_args(args)]
     if not args.format:
         raise ValueError(f"--unit {args.unit} needs --format")
     fmt = get_format(args.format)

@@ -87,3 +87,14 @@ def test_a_corrupt_pack_stops_the_bench_with_one_line(tmp_path):
     from golden import manifest
     with pytest.raises(ValueError, match="truncated or modified"):
         manifest.verify(hex_file.parent)
+
+
+def test_mac_packs_from_the_command_line(tmp_path):
+    rc, out, err = run("golden", "gen", "--unit", "dot", "--x", "e2m1", "--w", "e2m1", "--lanes", "16",
+                       "--acc-w", "13", "--policy", "saturate", "--out", tmp_path / "dot")
+    assert rc == 0 and "dot-e2m1xe2m1-l16-w13-saturate-tree-b0" in out, err
+    rc, out, err = run("golden", "gen", "--unit", "product", "--x", "e3m0", "--w", "e2m1",
+                       "--out", tmp_path / "prod")
+    assert rc == 0 and "256 vectors" in out, err
+    rc, out, _ = run("golden", "verify", tmp_path / "dot", tmp_path / "prod")
+    assert rc == 0 and "dot e2m1 x e2m1" in out and "product e3m0 x e2m1" in out
