@@ -31,7 +31,7 @@ def _pairwise(v: np.ndarray) -> np.ndarray:
 
 def fp32_dot(cx, cw, fx: str | FloatFormat, fw: str | FloatFormat, order: str = "sequential",
              lanes: int = 16, shifts=None, shift_max: int = 0) -> np.ndarray:
-    """float32 dot products over the last axis: exact products (value_x * value_w * 2^(B - s)),
+    """float32 dot products over the last axis: exact products (value_x * value_w * 2^-s),
     float32 RNE additions in the given order."""
     fx, fw = get_format(fx), get_format(fw)
     if order not in ORDERS:
@@ -44,8 +44,9 @@ def fp32_dot(cx, cw, fx: str | FloatFormat, fw: str | FloatFormat, order: str = 
     except ValueError:
         raise ValueError(f"shapes do not match: activations {vx.shape}, weights {vw.shape}") from None
     s = check_shifts(shifts, vx.shape, shift_max)
+    # the value of P_j = Ix * Iw * 2^(B - s) is Ix * Iw * 2^(ux + uw - s) (docs/mac.md §1):
     # exact in float64 (at most 8-bit significands); the check below proves it fits float32
-    terms = vx * vw * np.ldexp(1.0, (shift_max - s).astype(np.int32))
+    terms = vx * vw * np.ldexp(1.0, (-s).astype(np.int32))
     as32 = terms.astype(np.float32)
     if not np.array_equal(as32.astype(np.float64), terms):     # the contract says this cannot happen
         raise ValueError(f"products of {fx.name} x {fw.name} are not exact in float32")

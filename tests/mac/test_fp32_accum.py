@@ -41,3 +41,11 @@ def test_the_order_changes_the_float32_result():
 def test_bad_order_is_named():
     with pytest.raises(ValueError, match="order"):
         mac.fp32_dot([1], [1], "e2m1", "e2m1", "kahan")
+
+
+def test_pre_shifted_products_keep_the_layer_scale(rng):
+    cx, cw, s = rng.integers(0, 16, (20, 64)), rng.integers(0, 16, (20, 64)), rng.integers(0, 4, 64)
+    exact = mac.dot(cx, cw, "e2m1", "e2m1", 40, "exact", shifts=s, shift_max=3).exact
+    unit = 2.0 ** (2 * emu.get_format("e2m1").int_unit_exp - 3)      # docs/mac.md §4
+    got = mac.fp32_dot(cx, cw, "e2m1", "e2m1", shifts=s, shift_max=3)
+    assert np.array_equal(got.astype(np.float64), exact * unit)

@@ -34,3 +34,31 @@ def test_reference_rtl_is_lint_clean(name):
                                  *[f"-P{top}.{k}={v}" for k, v in params.items()], *paths],
                                 env=env, capture_output=True, text=True, timeout=120)
         assert icarus.returncode == 0 and not (icarus.stdout + icarus.stderr).strip(), icarus.stdout + icarus.stderr
+
+
+MAC_CONFIGS = [  # x, w, lanes, shift_w, shift_max, acc_w
+    ("e2m1", "e2m1", 16, 0, 0, 13), ("e2m1", "e2m1", 16, 2, 3, 16), ("e3m0_b0", "e2m1_b0", 16, 3, 7, 22),
+    ("e1m2", "e2m1", 4, 1, 1, 2), ("e4m3", "e4m3", 4, 0, 0, 40), ("e5m2", "e5m2", 1, 0, 0, 64),
+]
+
+
+@pytest.mark.parametrize("x, w, lanes, shift_w, shift_max, acc_w", MAC_CONFIGS,
+                         ids=[f"{c[0]}x{c[1]}-l{c[2]}-b{c[4]}-w{c[5]}" for c in MAC_CONFIGS])
+def test_fp4_mac_is_lint_clean(x, w, lanes, shift_w, shift_max, acc_w):
+    env = sim_env()
+    fx, fw = emu.get_format(x), emu.get_format(w)
+    base = {"LANES": lanes, "X_EXP_W": fx.exp_w, "X_MAN_W": fx.man_w, "X_BIAS": fx.bias,
+            "X_SUBNORMALS": int(fx.subnormals), "W_EXP_W": fw.exp_w, "W_MAN_W": fw.man_w,
+            "W_BIAS": fw.bias, "W_SUBNORMALS": int(fw.subnormals), "SHIFT_W": shift_w,
+            "SHIFT_MAX": shift_max, "ACC_W": acc_w}
+    for saturate in (0, 1):
+        for tree in (0, 1):
+            params = {**base, "SATURATE": saturate, "TREE": tree}
+            lint = subprocess.run(["verilator", "--lint-only", "--quiet", "-Wall", f"-I{RTL}",
+                                   "--top-module", "fp4_mac", *[f"-G{k}={v}" for k, v in params.items()],
+                                   str(RTL / "fp4_mac.v")], env=env, capture_output=True, text=True, timeout=120)
+            assert lint.returncode == 0 and not (lint.stdout + lint.stderr).strip(), lint.stdout + lint.stderr
+            icarus = subprocess.run(["iverilog", "-g2012", "-Wall", f"-I{RTL}", "-s", "fp4_mac", "-o", "/dev/null",
+                                     *[f"-Pfp4_mac.{k}={v}" for k, v in params.items()], str(RTL / "fp4_mac.v")],
+                                    env=env, capture_output=True, text=True, timeout=120)
+            assert icarus.returncode == 0 and not (icarus.stdout + icarus.stderr).strip(), icarus.stdout + icarus.stderr
