@@ -33,3 +33,10 @@ def test_slow_reference_imports_nothing_it_checks():
     relative = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level > 0]
     absolute = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level == 0]
     assert set(relative) <= {"spec"} and not any(m and m.startswith("emu") and m != "emu.spec" for m in absolute)
+
+
+def test_mac_slow_reference_imports_only_the_format_record():
+    tree = ast.parse((REPO / "mac" / "slow.py").read_text())
+    modules = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    modules |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert modules <= {"__future__", "fractions", "emu.spec"}, modules
