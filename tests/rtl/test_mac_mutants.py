@@ -2,7 +2,6 @@
 `fp4ref verify --unit dot` in at least one of two saturating configurations (adder tree and
 sequential chain, E2M1 x E2M1, 16 lanes, 13-bit accumulator, pre-shift B = 3), and the reference
 passes both: the MAC benches check what they claim to."""
-import shutil
 import subprocess
 import sys
 
@@ -10,6 +9,7 @@ import pytest
 
 from rtl_tb.runner import RTL
 from tests.rtl.mac_mutants import MAC_MUTANTS
+from tests.rtl.mutate import mutated_rtl
 
 REQUIRED = {"narrower_accumulator", "missing_sign_extension", "wrong_shift"}
 ORDERS = ("tree", "sequential")
@@ -43,12 +43,7 @@ def test_reference_mac_passes_verify(order, tmp_path):
 
 @pytest.mark.parametrize("mutant", MAC_MUTANTS, ids=[m["name"] for m in MAC_MUTANTS])
 def test_mac_mutant_fails_verify(mutant, tmp_path):
-    rtl = tmp_path / "rtl"
-    shutil.copytree(RTL, rtl)
-    path = tmp_path / mutant["file"]
-    text = path.read_text()
-    assert text.count(mutant["find"]) == 1, "the mutant no longer applies to the RTL"
-    path.write_text(text.replace(mutant["find"], mutant["replace"]))
+    rtl = mutated_rtl(mutant, tmp_path)
     results = [verify(rtl / "fp4_mac.v", order, tmp_path / "packs") for order in ORDERS]
     assert any(r.returncode == 1 and "FAIL: fp4_mac on icarus" in r.stdout for r in results), \
         "\n".join(r.stdout + r.stderr for r in results)

@@ -1,6 +1,5 @@
 """Every deliberately broken variant of the reference RTL (tests/rtl/mutants.py) fails
 `fp4ref verify`, and the unbroken RTL passes it: the benches check what they claim to."""
-import shutil
 import subprocess
 import sys
 
@@ -8,6 +7,7 @@ import pytest
 
 from rtl_tb.runner import RTL
 from tests.rtl.mutants import MUTANTS
+from tests.rtl.mutate import mutated_rtl
 
 REQUIRED = {"rne_ties_away", "sticky_drops_shifted_out_bits", "no_saturation_code_wraps",
             "zero_loses_sign", "bias_off_by_one"}
@@ -35,13 +35,7 @@ def test_reference_rtl_passes_verify(tmp_path):
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=[m["name"] for m in MUTANTS])
 def test_mutant_fails_verify(mutant, tmp_path):
-    rtl = tmp_path / "rtl"
-    shutil.copytree(RTL, rtl)
-    path = tmp_path / mutant["file"]
-    text = path.read_text()
-    assert text.count(mutant["find"]) == 1, "the mutant no longer applies to the RTL"
-    path.write_text(text.replace(mutant["find"], mutant["replace"]))
-    proc = verify(rtl, tmp_path / "packs")
+    proc = verify(mutated_rtl(mutant, tmp_path), tmp_path / "packs")
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "FAIL: fp4_encode on icarus" in proc.stdout and "mismatches" in proc.stdout
     assert "vector " in proc.stdout and "expected" in proc.stdout     # the report names a vector
