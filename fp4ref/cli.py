@@ -88,9 +88,11 @@ def _parser() -> argparse.ArgumentParser:
     gg.add_argument("--random", type=int, default=None, help="float32: seeded random vectors")
     gg.add_argument("--seed", type=int, default=20261124)
     gg.add_argument("--out", required=True, help="the pack folder to write (atomically)")
-    gd = gsub.add_parser("defaults", help="write the default pack set")
+    gd = gsub.add_parser("defaults", help="write the default pack set (codecs and MAC)")
     gd.add_argument("--out", required=True, help="folder to hold the packs")
     gd.add_argument("--formats", help="comma-separated formats (default: every preset)")
+    gd.add_argument("--all-products", action="store_true",
+                    help="also every finite product of every ordered pair of presets (225 packs)")
     gv = gsub.add_parser("verify", help="re-hash packs and report corruption")
     gv.add_argument("packs", nargs="+", help="pack folders")
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from emu import get_format
 from golden import manifest
-from golden.defaults import default_specs
+from golden.defaults import all_product_specs, default_specs, mac_specs
 from golden.mac_pack import MacPackSpec
 from golden.pack import DEFAULT_SEED, PackSpec, write
 
@@ -49,7 +49,9 @@ def cmd_defaults(args) -> int:
     formats = tuple(args.formats.split(",")) if args.formats else None
     for name in formats or ():
         get_format(name)                       # unknown names fail before anything is written
-    specs = [s for group in default_specs(formats) for s in group]
+    specs = [s for group in default_specs(formats) for s in group] + mac_specs()
+    if args.all_products:
+        specs += [s for s in all_product_specs() if s.name not in {m.name for m in specs}]
     root = Path(args.out)
     bar = Progress(len(specs), "packs")
     vectors = 0

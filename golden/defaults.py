@@ -60,3 +60,9 @@ def mac_specs() -> list[MacPackSpec]:
     specs = [MacPackSpec("product", get_format(x), get_format(w)) for x, w in MAC_PRODUCT_PAIRS]
     return specs + [MacPackSpec("dot", get_format(x), get_format(w), lanes, acc_w, policy, order, b)
                     for x, w, lanes, acc_w, policy, order, b in MAC_DOTS]
+
+
+def all_product_specs() -> list[MacPackSpec]:
+    """Every ordered pair of presets: every finite product of each (docs/mac.md §1)."""
+    return [MacPackSpec("product", get_format(x), get_format(w))
+            for x in list_formats() for w in list_formats()]
