@@ -32,7 +32,9 @@ examples:
   fp4ref golden gen --unit encode -f e2m1 --src bfloat16 -r rne --out packs/e2m1-rne
   fp4ref golden verify packs/e2m1-rne     re-hash a pack
   fp4ref verify --unit encode -f e2m1 --sim verilator --rtl my_enc.v --top my_enc
-  fp4ref width --x e2m1 --w e2m1 --lanes 16 --preshift   accumulator width and why"""
+  fp4ref width --x e2m1 --w e2m1 --lanes 16 --preshift   accumulator width and why
+  fp4ref llmfp4 report --quick            W4A4 LLM-FP4 on all-MiniLM-L6-v2, every method
+  fp4ref llmfp4 answer all                the LLM-FP4 users' questions, computed"""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -128,6 +130,31 @@ def _parser() -> argparse.ArgumentParser:
     wd.add_argument("--acc-w", type=int, default=None,
                     help="check an accumulator of this many bits against the worst-case input")
     wd.add_argument("--table", action="store_true", help="print the llm-fp4.md §5.2 table instead")
+
+    lf = sub.add_parser("llmfp4", help="LLM-FP4 on all-MiniLM-L6-v2: report, export, answer",
+                        description="LLM-FP4 W4A4 on the real model (all-MiniLM-L6-v2, offline).")
+    lsub = lf.add_subparsers(dest="llmfp4_command", metavar="ACTION", required=True)
+    lr = lsub.add_parser("report", help="every method's layer-output MSE and embedding cosine")
+    lr.add_argument("--methods", help="comma-separated: minmax_int4,minmax_e2m1,fpq_baseline,fpq")
+    lr.add_argument("--attention", action="store_true", help="also quantize QK^T and softmax.V")
+    lr.add_argument("--fresh", action="store_true", help="recompute even if a cached report exists")
+    le = lsub.add_parser("export", help="the hardware artefacts of FPQ-searched layers")
+    le.add_argument("--layer", default="encoder.layer.0.attention.self.query",
+                    help="comma-separated Linear names, or 'all'")
+    le.add_argument("--fold", default="rowshift", choices=["rowshift", "widened", "lossy"])
+    le.add_argument("--out", required=True, help="export folder (written atomically)")
+    for p_ in (lr, le):
+        p_.add_argument("--calib", type=int, default=32, help="calibration sentences (1..48)")
+        p_.add_argument("--n", type=int, default=100, help="FPQ: candidates n (LLM-FP4 default 100)")
+        p_.add_argument("--rounds", type=int, default=3, help="FPQ: search rounds (default 3)")
+        p_.add_argument("--quick", action="store_true", help="n = 20, 2 rounds")
+        p_.add_argument("--release-gammas", action="store_true",
+                        help="skip the last candidate gamma = beta, as the released code does")
+        p_.add_argument("--offset-rounding", default="code", choices=["code", "paper"],
+                        help="channel offsets: clamp(round(b~_j) - round(rho)) or round(b~_j - rho)")
+    la = lsub.add_parser("answer", help="the LLM-FP4 users' questions (a)-(e), computed")
+    la.add_argument("question", choices=["a", "b", "c", "d", "e", "all"])
+    la.add_argument("--full", action="store_true", help="(e): the full FPQ search (n 100, 3 rounds)")
 
     rg = sub.add_parser("regress", help="default packs through the reference RTL on both simulators")
     rg.add_argument("--formats", help="comma-separated formats (default: every preset)")
@@ -343,7 +370,14 @@ def cmd_width(args) -> int:
     return 0
 
 
-COMMANDS = {"width": cmd_width, "regress": cmd_regress, "golden": cmd_golden, "verify": cmd_verify, "formats": cmd_formats, "card": cmd_card, "encode": cmd_encode, "decode": cmd_decode,
+def cmd_llmfp4(args) -> int:
+    from . import llmfp4
+
+    return {"report": llmfp4.cmd_report, "export": llmfp4.cmd_export,
+            "answer": llmfp4.cmd_answer}[args.llmfp4_command](args)
+
+
+COMMANDS = {"llmfp4": cmd_llmfp4, "width": cmd_width, "regress": cmd_regress, "golden": cmd_golden, "verify": cmd_verify, "formats": cmd_formats, "card": cmd_card, "encode": cmd_encode, "decode": cmd_decode,
             "demo": cmd_demo, "bench": cmd_bench, "exhaustive": cmd_exhaustive}
 
 

@@ -8,15 +8,13 @@ or Ctrl-C never leaves a partial pack under the target name.
 from __future__ import annotations
 
 import fcntl
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from . import hexfile, manifest
+from .atomic import write_folder
 from .codec_pack import DEFAULT_SEED, PackSpec  # noqa: F401  (re-exported: the codec units)
 
 GENERATOR = "fp4ref-golden 1"      #: bump when the vectors a given set of arguments yields change
@@ -53,27 +51,7 @@ def write(spec, out_dir: Path) -> Path:
     if out_dir.exists() and (not out_dir.is_dir() or
                              (any(out_dir.iterdir()) and not (out_dir / manifest.MANIFEST).exists())):
         raise ValueError(f"{out_dir} exists and is not a pack; refusing to overwrite it")
-    files = render(spec)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-    try:
-        for name, data in files.items():
-            with open(tmp / name, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-        os.chmod(tmp, 0o755)
-        if out_dir.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-            os.rename(out_dir, old / "pack")
-            os.rename(tmp, out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out_dir
+    return write_folder(out_dir, render(spec))
 
 
 def ensure(spec, root: Path) -> Path:

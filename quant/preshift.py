@@ -34,9 +34,16 @@ def shift_range(a_fmt: tuple[int, int]) -> int:
 
 
 def widened_format(w_fmt: tuple[int, int], shift_max: int) -> FloatFormat:
-    """E(e+1)M(m) with bias B: holds 2^-b * S(e, m) exactly for every b in 0..B."""
+    """E(e')M(m) with bias B: holds 2^-b * S(e, m) exactly for every b in 0..B.
+
+    S(e, m)'s binades are 2^1 .. 2^(2^e - 1) over a subnormal step 2^(1 - m); shifting down by up
+    to B binades needs exponent fields up to (2^e - 1) + B with bias B (then the subnormal step is
+    2^(1 - m - B)), so e' = ceil(log2(2^e + B)): E2M1 with E2M1 activations (B = 3) -> E3M1,
+    with E3M0 activations (B = 7) -> E4M1.
+    """
     e, m = w_fmt
-    return FloatFormat(f"e{e + 1}m{m}_b{shift_max}", exp_w=e + 1, man_w=m, bias=shift_max)
+    wide = ((1 << e) + shift_max - 1).bit_length()
+    return FloatFormat(f"e{wide}m{m}_b{shift_max}", exp_w=wide, man_w=m, bias=shift_max)
 
 
 @dataclass
@@ -67,8 +74,9 @@ class FoldedLayer:
         return lfp4_int.grid_format(*self.a_fmt).int_unit_exp + self.w_format.int_unit_exp - self.shift_max
 
     def output_scale(self) -> np.ndarray:
-        """Per output channel: the one real multiply after the accumulator."""
-        return 2.0 ** (self.unit_exp() - self.rho - self.w_bias)
+        """Per output channel: the one real multiply after the accumulator. The integer power of
+        two is applied with ldexp (exact), so folds that differ only by it agree bit for bit."""
+        return np.ldexp(lfp4_int.pow2(-self.rho - self.w_bias), self.unit_exp())
 
     def forward(self, x, bias=None) -> np.ndarray:
         """float64 layer output through the integer path: encode, exact MAC, one scale."""

@@ -1,0 +1,97 @@
+"""`fp4ref llmfp4`: LLM-FP4 on the real model (report), its hardware artefacts (export) and the
+users' questions (answer)."""
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from rtl_tb.runner import REPO
+
+from .progress import Progress
+
+CACHE = REPO / "build" / "llmfp4"
+
+
+def _config(args):
+    from quant.search import SearchConfig
+    if args.quick:
+        return SearchConfig(n=20, rounds=2)
+    if args.n < 1 or args.rounds < 1:
+        raise ValueError("--n and --rounds must be >= 1")
+    return SearchConfig(n=args.n, rounds=args.rounds, include_last=not args.release_gammas,
+                        offset_rounding=args.offset_rounding)
+
+
+def cmd_report(args) -> int:
+    from quant import experiment
+    from quant.methods import METHODS
+
+    methods = tuple(args.methods.split(",")) if args.methods else METHODS
+    for m in methods:
+        if m not in METHODS:
+            raise ValueError(f"--methods: {m!r} is not one of {', '.join(METHODS)}")
+    cfg = _config(args)
+    key = hashlib.sha256(json.dumps([methods, asdict(cfg), args.calib, args.attention],
+                                    default=str).encode()).hexdigest()[:12]
+    cached = CACHE / f"report-{key}.txt"
+    if cached.exists() and not args.fresh:
+        print(cached.read_text(), end="")
+        print(f"(cached in {cached.relative_to(REPO)}; --fresh recomputes)")
+        return 0
+    bar = Progress(len(methods) * 37, "layers quantized")
+    results = experiment.run(methods, cfg, args.calib, attention=args.attention,
+                             progress=lambda method, name: bar.update(1))
+    bar.close()
+    text = (f"all-MiniLM-L6-v2, every Linear W4A4 ({args.calib} calibration sentences, 48 held-out; "
+            f"FPQ search n = {cfg.n}{'' if cfg.include_last else ' (release: last gamma skipped)'}, "
+            f"{cfg.rounds} rounds, offsets rounded as the {cfg.offset_rounding})\n"
+            + experiment.table(results) + "\n")
+    if "fpq" in methods:
+        fpq = next(r for r in results if r.method == "fpq")
+        text += experiment.fold_report(fpq) + "\n"
+    CACHE.mkdir(parents=True, exist_ok=True)
+    cached.write_text(text)
+    print(text, end="")
+    return 0
+
+
+def cmd_answer(args) -> int:
+    from quant.answers import ANSWERS, QUESTIONS
+
+    which = QUESTIONS if args.question == "all" else (args.question,)
+    for q in which:
+        print(ANSWERS[q](*((100, 3) if args.full else (20, 2))) if q == "e" else ANSWERS[q]())
+        print()
+    return 0
+
+
+def cmd_export(args) -> int:
+    from golden.atomic import write_folder
+    from quant import experiment
+    from quant.export import artefacts, export_files
+    from quant.minilm import linear_names, load
+
+    model, _ = load()
+    names = linear_names(model) if args.layer == "all" else args.layer.split(",")
+    known = set(linear_names(model))
+    for n in names:
+        if n not in known:
+            raise ValueError(f"--layer: {n!r} is not a Linear of the model (e.g. {sorted(known)[0]})")
+    cfg = _config(args)
+    bar = Progress(len(names), "layers searched")
+    result = experiment.run(("fpq",), cfg, args.calib, layers=names,
+                            progress=lambda method, name: bar.update(1))[0]
+    bar.close()
+    modules = dict(model.named_modules())
+    layers = {n: artefacts(n, result.quantizers[n], modules[n], args.fold) for n in names}
+    out = write_folder(Path(args.out), export_files(layers))
+    for n, (meta, arrays) in layers.items():
+        print(f"{n}: W {meta['weight']['format']} {tuple(arrays['w_codes'].shape)}, A {meta['activation']['format']} "
+              f"rho {meta['activation']['rho']:.4f}, offsets {sorted(set(arrays['act_offsets'].tolist()))}, "
+              f"accumulator {meta['mac']['accumulator_bits_worst_case']} bits worst case, "
+              f"{meta['mac']['accumulator_bits_l1']} from the weights")
+    print(f"wrote {out} ({len(names)} layers, fold {args.fold})", file=sys.stderr)
+    return 0
