@@ -17,6 +17,7 @@ SEED = 20261124
 def run_demo() -> int:
     show_encoding()
     show_mac()
+    show_llmfp4()
     print("\n== golden packs and the reference RTL on both simulators ==")
     from golden.defaults import DEMO_FORMATS
 
@@ -36,6 +37,20 @@ def show_pack(path) -> None:
     json_lines = (path / "vectors.jsonl").read_text().splitlines()
     for i in (0x3F40, 0x3FA0, 0x4020):     # bfloat16 0.75, 1.25 and 2.5: three ties
         print(f"  vectors.hex line {i + 1:>5}: {hex_lines[i]}    vectors.jsonl: {json_lines[i]}")
+
+
+def show_llmfp4() -> None:
+    """LLM-FP4 W4A4 on all-MiniLM-L6-v2 (quick search), and two of the users' questions."""
+    import argparse
+
+    from quant.answers import answer_b, answer_c
+
+    from .llmfp4 import cmd_report
+    print("\n== LLM-FP4 on all-MiniLM-L6-v2 (quick search; `fp4ref llmfp4 report` runs the full one) ==")
+    cmd_report(argparse.Namespace(methods=None, attention=False, fresh=False, calib=32, n=20, rounds=2,
+                                  quick=True, release_gammas=False, offset_rounding="code"))
+    print(answer_b())
+    print(answer_c())
 
 
 def show_mac() -> None:
