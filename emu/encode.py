@@ -18,7 +18,7 @@ import numpy as np
 from .errors import raise_if_any
 from .flags import Flag
 from .registry import get_format
-from .round import DETERMINISTIC, MODES
+from .round import MODES
 from .round_pack import round_pack
 from .spec import FloatFormat
 from .unpack import NAN, SOURCES, bits_of, unpack

@@ -8,7 +8,6 @@ or Ctrl-C never leaves a partial pack under the target name.
 from __future__ import annotations
 
 import fcntl
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np

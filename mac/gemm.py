@@ -48,7 +48,6 @@ def _chunked_float(x: np.ndarray, w: np.ndarray, step: int, dtype) -> np.ndarray
     limit = 2 ** 24 if dtype == np.float32 else 2 ** 53
     chunk = max(1, (limit - 1) // step)
     acc = np.zeros((x.shape[0], w.shape[0]), np.int64)
-    tdtype = torch.float32 if dtype == np.float32 else torch.float64
     previous = torch.get_float32_matmul_precision()
     torch.set_float32_matmul_precision("highest")      # never bf16/tf32 behind our back
     try:

@@ -1,7 +1,6 @@
 """Packs: byte-identical regeneration, manifest contents, corruption detection, atomic writes."""
 import json
 import os
-from pathlib import Path
 
 import numpy as np
 import pytest
