@@ -7,6 +7,7 @@ call it. cocotb_tools.runner turns a failing cocotb test into an exception only 
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -138,6 +139,18 @@ def run_unit(unit: str, sim: str, packs: list[Path], rtl: list[Path] | None = No
            "sources": [(str(s), hashlib.sha256(s.read_bytes()).hexdigest()) for s in hashed]}
     bdir = build_dir(sim, top, key)
     bdir.mkdir(parents=True, exist_ok=True)
+    # one build folder per parameter set, shared by every run of it: runs of the same set (two
+    # pytest workers, a test and `fp4ref regress`) take turns, or they would compile over each
+    # other and mix their results files
+    with open(bdir / ".lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _run_locked(contract, bdir, top, widths, copies, module, params, sources, packs,
+                           sim, max_mismatches)
+
+
+def _run_locked(contract, bdir, top, widths, copies, module, params, sources, packs, sim,
+                max_mismatches) -> UnitRun:
+    unit = contract.unit
     wrapper = bdir / f"{top}.v"
     wrapper.write_text(wrapper_verilog(contract, widths, copies, module, params or {}, top))
     results_path = bdir / "fp4ref_results.jsonl"

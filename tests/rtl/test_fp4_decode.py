@@ -29,3 +29,17 @@ def test_waves_1_dumps_a_trace(sim, dump, tmp_path, monkeypatch):
     run = run_unit("decode", sim, [d])
     assert run.mismatches == 0 and run.failed == 0
     assert (run.build / dump).stat().st_size > 0
+
+
+def _decode_run(pack_dir):
+    run = run_unit("decode", "icarus", [pack_dir])
+    return run.vectors, run.mismatches, run.failed
+
+
+def test_concurrent_runs_of_one_build_take_turns(tmp_path):
+    """Two runs of the same parameter set share a build folder; they must not mix their files."""
+    from concurrent.futures import ProcessPoolExecutor
+    d = pack.write(PackSpec("decode", emu.get_format("e2m1")), tmp_path / "decode")
+    with ProcessPoolExecutor(max_workers=3) as pool:
+        outcomes = list(pool.map(_decode_run, [d, d, d]))
+    assert outcomes == [(16, 0, 0)] * 3
