@@ -34,7 +34,8 @@ examples:
   fp4ref verify --unit encode -f e2m1 --sim verilator --rtl my_enc.v --top my_enc
   fp4ref width --x e2m1 --w e2m1 --lanes 16 --preshift   accumulator width and why
   fp4ref llmfp4 report --quick            W4A4 LLM-FP4 on all-MiniLM-L6-v2, every method
-  fp4ref llmfp4 answer all                the LLM-FP4 users' questions, computed"""
+  fp4ref llmfp4 answer all                the LLM-FP4 users' questions, computed
+  fp4ref accuracy                         RTN on MiniLM's weights in every 4-bit format, sorted"""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -79,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
                        "vector per line), vectors.jsonl and manifest.json with sha256 of each file.")
     gsub = g.add_subparsers(dest="golden_command", metavar="ACTION", required=True)
     gg = gsub.add_parser("gen", help="write one pack")
-    gg.add_argument("--unit", required=True, choices=["encode", "decode", "product", "dot"])
+    gg.add_argument("--unit", required=True, choices=["encode", "decode", "product", "dot", "mx_block"])
     gg.add_argument("-f", "--format", help="encode/decode: preset name or alias")
     _mac_options(gg)
     gg.add_argument("--src", default="bfloat16", choices=["bfloat16", "float16", "float32"],
@@ -87,7 +88,8 @@ def _parser() -> argparse.ArgumentParser:
     gg.add_argument("-r", "--rounding", default="rne", choices=MODES)
     gg.add_argument("--overflow", default="saturate", choices=["saturate", "inf"])
     gg.add_argument("--level", type=int, default=1, choices=[1, 2], help="float32 set size")
-    gg.add_argument("--random", type=int, default=None, help="float32: seeded random vectors")
+    gg.add_argument("--random", type=int, default=None,
+                    help="float32, mx_block: seeded random vectors (mx_block default 20000)")
     gg.add_argument("--seed", type=int, default=20261124)
     gg.add_argument("--out", required=True, help="the pack folder to write (atomically)")
     gd = gsub.add_parser("defaults", help="write the default pack set (codecs and MAC)")
@@ -101,7 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("verify", help="run the golden benches on your RTL module",
                        description="Run the golden benches on a module that follows the port "
                        "contract of docs/rtl_contract.md; exit 0 only if every vector passes.")
-    v.add_argument("--unit", required=True, choices=["encode", "decode", "product", "dot"])
+    v.add_argument("--unit", required=True, choices=["encode", "decode", "product", "dot", "mx_block"])
     v.add_argument("-f", "--format", help="encode/decode: preset name or alias")
     _mac_options(v)
     v.add_argument("--sim", default="verilator", choices=["icarus", "verilator"])
@@ -163,6 +165,9 @@ def _parser() -> argparse.ArgumentParser:
     rg.add_argument("--jobs", type=int, default=None, help="parallel bench runs (default: cores)")
     rg.add_argument("--packs", help="pack folder (default build/packs)")
     rg.add_argument("--no-mac", action="store_true", help="skip the MAC product and dot packs")
+
+    from . import accuracy
+    accuracy.add_parser(sub)
 
     x = sub.add_parser("exhaustive", help="every float32 input against ml_dtypes (RNE)")
     x.add_argument("-f", "--format", default="e2m1", help="a format ml_dtypes implements")
@@ -377,8 +382,14 @@ def cmd_llmfp4(args) -> int:
             "answer": llmfp4.cmd_answer}[args.llmfp4_command](args)
 
 
+def cmd_accuracy(args) -> int:
+    from . import accuracy
+    return accuracy.cmd_accuracy(args)
+
+
 COMMANDS = {"llmfp4": cmd_llmfp4, "width": cmd_width, "regress": cmd_regress, "golden": cmd_golden, "verify": cmd_verify, "formats": cmd_formats, "card": cmd_card, "encode": cmd_encode, "decode": cmd_decode,
-            "demo": cmd_demo, "bench": cmd_bench, "exhaustive": cmd_exhaustive}
+            "demo": cmd_demo, "bench": cmd_bench, "exhaustive": cmd_exhaustive,
+            "accuracy": cmd_accuracy}
 
 
 if __name__ == "__main__":
