@@ -80,7 +80,8 @@ def _parser() -> argparse.ArgumentParser:
                        "vector per line), vectors.jsonl and manifest.json with sha256 of each file.")
     gsub = g.add_subparsers(dest="golden_command", metavar="ACTION", required=True)
     gg = gsub.add_parser("gen", help="write one pack")
-    gg.add_argument("--unit", required=True, choices=["encode", "decode", "product", "dot", "mx_block"])
+    gg.add_argument("--unit", required=True, choices=["encode", "decode", "product", "dot", "mx_block",
+                                                      "lut_decode", "lut_mul"])
     gg.add_argument("-f", "--format", help="encode/decode: preset name or alias")
     _mac_options(gg)
     gg.add_argument("--src", default="bfloat16", choices=["bfloat16", "float16", "float32"],
@@ -103,7 +104,8 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("verify", help="run the golden benches on your RTL module",
                        description="Run the golden benches on a module that follows the port "
                        "contract of docs/rtl_contract.md; exit 0 only if every vector passes.")
-    v.add_argument("--unit", required=True, choices=["encode", "decode", "product", "dot", "mx_block"])
+    v.add_argument("--unit", required=True, choices=["encode", "decode", "product", "dot", "mx_block",
+                                                     "lut_decode", "lut_mul"])
     v.add_argument("-f", "--format", help="encode/decode: preset name or alias")
     _mac_options(v)
     v.add_argument("--sim", default="verilator", choices=["icarus", "verilator"])

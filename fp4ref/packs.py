@@ -5,8 +5,10 @@ from pathlib import Path
 
 from emu import get_format
 from golden import manifest
-from golden.defaults import all_product_specs, default_specs, mac_specs
+from golden.defaults import all_product_specs, default_specs, lut_specs, mac_specs, mx_specs
 from golden.mac_pack import MacPackSpec
+from golden.lut_pack import LUT_UNITS, LutPackSpec
+from golden.mx_pack import MxPackSpec
 from golden.pack import DEFAULT_SEED, PackSpec, write
 
 from .progress import Progress
@@ -24,6 +26,12 @@ def mac_spec_from_args(args) -> MacPackSpec:
 
 
 def spec_from_args(args):
+    if args.unit == "mx_block":
+        return MxPackSpec(n_random=20000 if args.random is None else args.random, seed=args.seed)
+    if args.unit in LUT_UNITS:
+        if not args.format:
+            raise ValueError(f"--unit {args.unit} needs --format (a lookup format)")
+        return LutPackSpec(args.unit, args.format, seed=args.seed)
     if args.unit in ("product", "dot"):
         return mac_spec_from_args(args)
     if not args.format:
@@ -49,7 +57,9 @@ def cmd_defaults(args) -> int:
     formats = tuple(args.formats.split(",")) if args.formats else None
     for name in formats or ():
         get_format(name)                       # unknown names fail before anything is written
-    specs = [s for group in default_specs(formats) for s in group] + mac_specs()
+    specs = [s for group in default_specs(formats) for s in group] + mac_specs() + mx_specs()
+    if formats is None:                        # the lookup formats are no presets: full set only
+        specs += lut_specs()
     if args.all_products:
         specs += [s for s in all_product_specs() if s.name not in {m.name for m in specs}]
     root = Path(args.out)

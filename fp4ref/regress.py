@@ -8,7 +8,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from emu import get_format
-from golden.defaults import default_specs, mac_specs
+from golden.defaults import default_specs, mac_specs, mx_specs
 from golden.pack import ensure
 from rtl_tb.runner import REPO, run_unit
 from rtl_tb.sims import SIMS, versions
@@ -30,7 +30,7 @@ def regress(formats: tuple[str, ...], sims: tuple[str, ...] = SIMS, root: Path |
         get_format(name)
     found = versions()
     root = root or REPO / "build" / "packs"
-    groups = default_specs(formats) + ([[spec] for spec in mac_specs()] if with_mac else [])
+    groups = default_specs(formats) + ([[spec] for spec in mac_specs() + mx_specs()] if with_mac else [])
     bar = Progress(sum(len(g) for g in groups), f"packs under {root}")
     jobs_list = []
     for group in groups:

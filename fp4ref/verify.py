@@ -7,6 +7,9 @@ from pathlib import Path
 from emu import get_format
 from emu.round import MODES
 from golden.defaults import overflows
+from emu.lookup import lookup_names
+from golden.lut_pack import LUT_UNITS, LutPackSpec
+from golden.mx_pack import MxPackSpec
 from golden.pack import PackSpec, ensure
 from rtl_tb.runner import REPO, run_unit
 from rtl_tb.sims import require
@@ -30,6 +33,12 @@ def _parse_params(items: list[str]) -> dict[str, int]:
 def pack_specs(args) -> list:
     if args.unit in ("product", "dot"):
         return [mac_spec_from_args(args)]
+    if args.unit == "mx_block":
+        return [MxPackSpec()]
+    if args.unit in LUT_UNITS:                  # a lookup format (emu.lookup), not a preset
+        if not args.format:
+            raise ValueError(f"--unit {args.unit} needs --format (a lookup format: {', '.join(lookup_names())})")
+        return [LutPackSpec(args.unit, args.format)]
     if not args.format:
         raise ValueError(f"--unit {args.unit} needs --format")
     fmt = get_format(args.format)
@@ -68,7 +77,8 @@ def cmd_verify_rtl(args) -> int:
           + (f", {missing} packs not run (stopped early)" if missing else "")
           + f", {run.rate:,.0f} vectors/s; logs (and waves with WAVES=1) in {run.build}")
     if verdict == "FAIL":
-        what = args.format if args.unit in ("encode", "decode") else f"{args.x} x {args.w}"
+        what = (args.format if args.unit in ("encode", "decode", *LUT_UNITS) else "E2M1 blocks" if args.unit == "mx_block"
+                else f"{args.x} x {args.w}")
         print(f"fp4ref verify: {args.top} fails the {args.unit} contract for {what}", file=sys.stderr)
         return 1
     return 0

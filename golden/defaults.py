@@ -9,7 +9,9 @@ from __future__ import annotations
 from emu import get_format, list_formats
 from emu.round import MODES
 
+from .lut_pack import LutPackSpec, decoder_names
 from .mac_pack import MacPackSpec
+from .mx_pack import MxPackSpec
 from .pack import PackSpec
 
 #: the formats `make demo` shows; the tests run every preset
@@ -60,6 +62,22 @@ def mac_specs() -> list[MacPackSpec]:
     specs = [MacPackSpec("product", get_format(x), get_format(w)) for x, w in MAC_PRODUCT_PAIRS]
     return specs + [MacPackSpec("dot", get_format(x), get_format(w), lanes, acc_w, policy, order, b)
                     for x, w, lanes, acc_w, policy, order, b in MAC_DOTS]
+
+
+def mx_specs() -> list[MxPackSpec]:
+    """The default MX block pack (corners and 20,000 seeded random blocks): one build."""
+    return [MxPackSpec()]
+
+
+#: lookup formats whose cost_mul_<name> multiplier (rtl/cost/) the lut_mul packs check
+LUT_MUL_FORMATS = ("int4_full", "e2m1", "e2m1_sr", "e2m1_sp", "e1m2", "e3m0", "apot4", "nf4", "sf4_nu5")
+
+
+def lut_specs() -> list[LutPackSpec]:
+    """The lookup-format packs: every code of every rtl/lut decoder (lut_decode), every valid
+    code pair of each multiplier's format (lut_mul)."""
+    return ([LutPackSpec("lut_decode", name) for name in decoder_names()]
+            + [LutPackSpec("lut_mul", name) for name in LUT_MUL_FORMATS])
 
 
 def all_product_specs() -> list[MacPackSpec]:

