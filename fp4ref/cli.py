@@ -35,7 +35,8 @@ examples:
   fp4ref width --x e2m1 --w e2m1 --lanes 16 --preshift   accumulator width and why
   fp4ref llmfp4 report --quick            W4A4 LLM-FP4 on all-MiniLM-L6-v2, every method
   fp4ref llmfp4 answer all                the LLM-FP4 users' questions, computed
-  fp4ref accuracy                         RTN on MiniLM's weights in every 4-bit format, sorted"""
+  fp4ref accuracy                         RTN on MiniLM's weights in every 4-bit format, sorted
+  fp4ref cost                             yosys cells and area of decoders, multipliers, MACs; Pareto plot"""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -168,8 +169,9 @@ def _parser() -> argparse.ArgumentParser:
     rg.add_argument("--packs", help="pack folder (default build/packs)")
     rg.add_argument("--no-mac", action="store_true", help="skip the MAC product and dot packs")
 
-    from . import accuracy
+    from . import accuracy, cost
     accuracy.add_parser(sub)
+    cost.add_parser(sub)
 
     x = sub.add_parser("exhaustive", help="every float32 input against ml_dtypes (RNE)")
     x.add_argument("-f", "--format", default="e2m1", help="a format ml_dtypes implements")
@@ -389,9 +391,14 @@ def cmd_accuracy(args) -> int:
     return accuracy.cmd_accuracy(args)
 
 
+def cmd_cost(args) -> int:
+    from . import cost
+    return cost.cmd_cost(args)
+
+
 COMMANDS = {"llmfp4": cmd_llmfp4, "width": cmd_width, "regress": cmd_regress, "golden": cmd_golden, "verify": cmd_verify, "formats": cmd_formats, "card": cmd_card, "encode": cmd_encode, "decode": cmd_decode,
             "demo": cmd_demo, "bench": cmd_bench, "exhaustive": cmd_exhaustive,
-            "accuracy": cmd_accuracy}
+            "accuracy": cmd_accuracy, "cost": cmd_cost}
 
 
 if __name__ == "__main__":

@@ -43,8 +43,10 @@ def load():
     path = model_path()
     try:
         from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
     except ImportError as exc:
         raise RuntimeError(f"transformers is missing: {INSTALL}") from exc
+    hf_logging.disable_progress_bar()          # our own progress lines only
     tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
     model = AutoModel.from_pretrained(path, local_files_only=True, dtype=torch.float32,
                                       attn_implementation="eager")
