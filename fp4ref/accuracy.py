@@ -24,7 +24,7 @@ def add_parser(sub) -> None:
         "4-bit format (lookup formats with absmax scaling per group of 128 and per output channel; "
         "MXFP4, NVFP4, ggml Q4_0/Q4_1 at their native blocks), run the model in float32 with the "
         "dequantized weights, and report the relative weight MSE, the relative MSE on seeded "
-        "Student-t(nu = 5) data, and the sentence-embedding cosine similarity to float32 (80 "
+        "Student-t(nu = 5) data, and the sentence-embedding cosine similarity to float32 (96 "
         "sentences). Writes accuracy.md, accuracy.csv and accuracy.json to --out.")
     a.add_argument("--formats", help="comma-separated lookup formats (default: all; see emu.lookup)")
     a.add_argument("--groupings", default="g128,channel", help="g128 and/or channel (default both)")

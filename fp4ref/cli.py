@@ -167,7 +167,7 @@ def _parser() -> argparse.ArgumentParser:
                     help="simulator (repeatable; default both)")
     rg.add_argument("--jobs", type=int, default=None, help="parallel bench runs (default: cores)")
     rg.add_argument("--packs", help="pack folder (default build/packs)")
-    rg.add_argument("--no-mac", action="store_true", help="skip the MAC product and dot packs")
+    rg.add_argument("--no-mac", action="store_true", help="skip the MAC, MX block and lookup-format packs")
 
     from . import accuracy, cost
     accuracy.add_parser(sub)

@@ -18,13 +18,52 @@ def run_demo() -> int:
     show_encoding()
     show_mac()
     show_llmfp4()
+    show_lookup()
     print("\n== golden packs and the reference RTL on both simulators ==")
     from golden.defaults import DEMO_FORMATS
 
     from .regress import regress
     status = regress(DEMO_FORMATS)
     show_pack(REPO / "build" / "packs" / "encode-e2m1-bfloat16-rne-saturate")
+    status |= show_cost_and_accuracy()
     return status
+
+
+def show_lookup() -> None:
+    """Supernormal E2M1 (the -0 code carries +8 or +5) and the llama.cpp zero question."""
+    from emu import block
+    from emu.lookup import decode as lut_decode, encode as lut_encode
+    print("\n== supernormal E2M1, lookup formats, block formats (docs/lookup.md, docs/block.md) ==")
+    x = np.array([-6.0, -0.25, 0.25, 2.5, 4.5, 5.0, 5.5, 7.0, 9.0], dtype=np.float32)
+    print("  x (already scaled)     :", " ".join(f"{v:6g}" for v in x))
+    for name in ("e2m1", "e2m1_sr", "e2m1_sp", "nf4"):
+        c = lut_encode(x / (6 if name == "nf4" else 1), name)
+        v = lut_decode(c, name) * (6 if name == "nf4" else 1)
+        print(f"  {name:<8} codes / values:", " ".join(f"{int(k):04b}" for k in c), "/",
+              " ".join(f"{float(u):g}" for u in v))
+    print("  (ties to the lower neighbour, llm-datatypes' rule; e2m1 uses RNE; code 1000 is +8 in\n"
+          "   E2M1-SR and +5 in E2M1-SP; NF4 scaled by 6 for the comparison)")
+    row = np.zeros(32, dtype=np.float32)
+    row[:4] = [-1.25, 0.0, -0.012, 3.5]
+    q0 = block.dequantize_row_q4_0(block.quantize_row_q4_0(row))
+    q1 = block.dequantize_row_q4_1(block.quantize_row_q4_1(row))
+    print(f"  llama.cpp: does 0.0 survive? block [-1.25, 0, -0.012, 3.5, 0 ...]: Q4_0 gives "
+          f"{float(q0[1])!r}, Q4_1 gives {float(q1[1])!r} (its grid is min + k*d)")
+
+
+def show_cost_and_accuracy() -> int:
+    """`fp4ref cost` (yosys) and `fp4ref accuracy --quick` (RTN on MiniLM)."""
+    import argparse
+
+    from .accuracy import cmd_accuracy
+    from .cost import cmd_cost
+    print("\n== hardware cost of the 4-bit formats (yosys) against their RTN error ==")
+    rc = cmd_cost(argparse.Namespace(out=str(REPO / "build" / "cost"), formats=None, no_plot=False,
+                                     quick=False, seed=None))
+    print("\n== RTN weight quantization of all-MiniLM-L6-v2 (quick; `fp4ref accuracy` runs all formats) ==")
+    rc |= cmd_accuracy(argparse.Namespace(quick=True, formats=None, groupings="g128", no_blocks=True,
+                                          out=str(REPO / "build" / "accuracy-quick")))
+    return rc
 
 
 def show_pack(path) -> None:

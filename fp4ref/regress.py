@@ -8,17 +8,23 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from emu import get_format
-from golden.defaults import default_specs, mac_specs, mx_specs
+from golden.defaults import default_specs, lut_specs, mac_specs, mx_specs
 from golden.pack import ensure
 from rtl_tb.runner import REPO, run_unit
 from rtl_tb.sims import SIMS, versions
 
 from .progress import Progress
 
+BANKED = ("lut_decode", "lut_mul")
+
 
 def _one(sim: str, unit: str, dirs: list[str]) -> dict:
     t0 = time.perf_counter()
-    run = run_unit(unit, sim, [Path(d) for d in dirs])
+    if unit in BANKED:        # every lookup decoder (multiplier) side by side in one build
+        from rtl_tb.bench_fp4_lut import reference_lanes, run_bank
+        run = run_bank(unit, sim, *reference_lanes(unit, [Path(d) for d in dirs]))
+    else:
+        run = run_unit(unit, sim, [Path(d) for d in dirs])
     return {"sim": sim, "unit": unit, "vectors": run.vectors, "mismatches": run.mismatches,
             "failed": run.failed, "rate": run.rate, "wall": time.perf_counter() - t0,
             "packs": len(run.results), "expected_packs": len(dirs), "build": str(run.build)}
@@ -31,6 +37,9 @@ def regress(formats: tuple[str, ...], sims: tuple[str, ...] = SIMS, root: Path |
     found = versions()
     root = root or REPO / "build" / "packs"
     groups = default_specs(formats) + ([[spec] for spec in mac_specs() + mx_specs()] if with_mac else [])
+    if with_mac:
+        luts = lut_specs()
+        groups += [[s for s in luts if s.unit == unit] for unit in BANKED]
     bar = Progress(sum(len(g) for g in groups), f"packs under {root}")
     jobs_list = []
     for group in groups:
@@ -51,12 +60,12 @@ def regress(formats: tuple[str, ...], sims: tuple[str, ...] = SIMS, root: Path |
     bar.close()
     print(f"\ncodec benches on the reference RTL ({found['icarus']}; Verilator {found['verilator']})")
     head = "".join(f" | {sim + ' vectors':>17} {'mismatch':>8} {'vectors/s':>10}" for sim in sims)
-    print(f"  {'unit':<7} {'format / source / MAC':<38} {'packs':>5}{head}")
+    print(f"  {'unit':<10} {'format / source / MAC':<42} {'packs':>5}{head}")
     by_key = {(r["unit"], r["label"], r["sim"]): r for r in rows}
     for unit, label in sorted({(r["unit"], r["label"]) for r in rows}):
         cells = [by_key[(unit, label, sim)] for sim in sims]
         line = "".join(f" | {c['vectors']:>17,} {c['mismatches']:>8,} {c['rate']:>10,.0f}" for c in cells)
-        print(f"  {unit:<7} {label:<38} {cells[0]['packs']:>5}{line}")
+        print(f"  {unit:<10} {label:<42} {cells[0]['packs']:>5}{line}")
     bad = [r for r in rows if r["mismatches"] or r["failed"] or r["packs"] != r["expected_packs"]]
     for sim in sims:
         mine = [r for r in rows if r["sim"] == sim]
@@ -74,4 +83,6 @@ def _label(spec) -> str:
         return spec.fmt.name
     if spec.unit == "encode":
         return f"{spec.fmt.name} {spec.src}"
+    if spec.unit in BANKED:
+        return "every lookup format, one bank"
     return spec.name.split("-", 1)[1]
