@@ -249,7 +249,7 @@ def encode(x, fmt: str | LookupFormat, tie: str | None = None) -> np.ndarray:
         raise ValueError(f"{fmt.name}: encode needs a float array, got dtype {a.dtype}")
     a = a.astype(np.float32).astype(np.float64)            # exact
     if np.isnan(a).any():
-        raise ValueError(f"{fmt.name}: NaN in the input ({int(np.isnan(a).sum())} elements); "
+        raise ValueError(f"{fmt.name}: NaN in the input ({int(np.isnan(a).sum())} of {a.size} elements); "
                          f"lookup formats have no NaN code")
     lv = _levels(fmt)
     idx = np.searchsorted(lv.mids, a, side="left")          # x <= mid -> the lower neighbour

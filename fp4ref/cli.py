@@ -26,6 +26,8 @@ examples:
   fp4ref encode -f e2m1 0.75 2.5 -0.0 7   encode decimal values (float32 by default)
   fp4ref encode -f e4m3 --bits --dtype float16 0x3c00
   fp4ref decode -f e2m1 0x7 0b1011 3      decode codes (hex, binary or decimal)
+  fp4ref card e2m1_sr                     a lookup format: every code, constant, integer mapping
+  fp4ref encode -f nf4 0.04 -0.3          nearest NF4 code (tie rule: --tie)
   fp4ref demo                             what `make demo` runs
   fp4ref bench                            throughput beside ml_dtypes and torch
   fp4ref exhaustive -f e2m1               all 2^32 float32 inputs against ml_dtypes
@@ -51,7 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("formats", help="list the format presets and their parameters")
 
     c = sub.add_parser("card", help="print a format card (every code, value, integer mapping)")
-    c.add_argument("format", help="preset name or alias, e.g. e2m1, float8_e4m3fn")
+    c.add_argument("format", help="preset name or alias, e.g. e2m1, float8_e4m3fn, or a lookup "
+                   "format, e.g. nf4, e2m1_sr")
 
     e = sub.add_parser("encode", help="encode values to codes",
                        description="Encode values to codes of a format, with flags.")
@@ -66,6 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--nan", default="auto", choices=NAN_POLICIES)
     e.add_argument("--rand", help="comma-separated random integers for --rounding sr")
     e.add_argument("--sr-bits", type=int, default=8, help="random bits per element for sr")
+    e.add_argument("--tie", choices=["down", "zero", "lower_code", "even"],
+                   help="lookup formats: the tie rule (default: the format's own; docs/lookup.md)")
 
     d = sub.add_parser("decode", help="decode codes to exact values")
     d.add_argument("codes", nargs="+", help="codes: 0x.. hex, 0b.. binary or decimal")
@@ -231,13 +236,16 @@ def cmd_formats(args) -> int:
         print(f"{name:<12} {f.exp_w:>2} {f.man_w:>2} {f.bias:>5} {f.specials:<8} "
               f"{'yes' if f.subnormals else 'no':<4} {float(f.max_value):>10g}  "
               f"{', '.join(aliases.get(name, []))}")
+    from .lookup_cli import list_table
+    print(list_table())
     return 0
 
 
 def cmd_card(args) -> int:
     from .card import format_card
+    from .lookup_cli import card, is_lookup
 
-    print(format_card(args.format))
+    print(card(args.format) if is_lookup(args.format) else format_card(args.format))
     return 0
 
 
@@ -268,6 +276,12 @@ def cmd_encode(args) -> int:
     from emu import decode, encode, get_format
     from emu.flags import describe
 
+    from . import lookup_cli
+    if lookup_cli.is_lookup(args.format):
+        return lookup_cli.cmd_encode(args, _source_array(args))
+    if args.tie:
+        raise ValueError("--tie applies to lookup formats (fp4ref formats lists them); float presets "
+                         "take --rounding")
     fmt = get_format(args.format)
     x = _source_array(args)
     rand = None
@@ -291,11 +305,14 @@ def cmd_decode(args) -> int:
     from emu import decode, get_format, int_map
     from emu.decode import FINITE, decode_int
 
-    fmt = get_format(args.format)
+    from . import lookup_cli
     try:
         codes = np.array([int(c, 0) for c in args.codes], np.int64)
     except ValueError:
         raise ValueError(f"codes must be integers (0x.., 0b.. or decimal), got {args.codes}") from None
+    if lookup_cli.is_lookup(args.format):
+        return lookup_cli.cmd_decode(args, codes)
+    fmt = get_format(args.format)
     values = decode(codes, fmt)
     kinds = decode_int(codes, fmt).kind
     print(f"{'code':>5}  {'fields':<{fmt.bits + 2}} {'value':>24}  {'I':>8}")

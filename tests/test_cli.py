@@ -136,3 +136,21 @@ def test_width_answers_the_thirteen_bit_question():
 def test_mac_bad_input_is_one_line(args, message):
     rc, out, err = run(*args)
     assert rc == 2 and message in err and "Traceback" not in err and out == "", out + err
+
+
+def test_lookup_formats_through_the_cli():
+    """card / encode / decode / formats for the lookup formats (emu.lookup), one-line errors."""
+    rc, out, _ = run("card", "e2m1_sr")
+    assert rc == 0 and "1000  0x41000000" in out and "16" in out.splitlines()[12]
+    rc, out, _ = run("encode", "-f", "e2m1_sp", "4.5", "4.75", "-5")
+    assert rc == 0 and [ln.split()[1] for ln in out.splitlines()[2:]] == ["0110", "1000", "1111"]
+    rc, out, _ = run("decode", "-f", "nf4", "0b0111", "15")
+    assert rc == 0 and "0.0" in out and "1.0" in out
+    rc, out, _ = run("formats")
+    assert rc == 0 and "sf4_nu5" in out and "bnb_fp4" in out
+    for args, msg in [(("decode", "-f", "apot4", "8"), "not used"),
+                      (("encode", "-f", "nf4", "--tie", "even", "0.1"), "not defined for nf4"),
+                      (("encode", "-f", "nf4", "nan"), "NaN"),
+                      (("encode", "-f", "e2m1", "--tie", "down", "1"), "--tie applies to lookup")]:
+        rc, out, err = run(*args)
+        assert rc == 2 and msg in err and err.count("\n") == 1, (args, err)
