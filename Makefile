@@ -60,8 +60,8 @@ demo: setup ## the main job: format card, a sample tensor encoded
 bench: setup ## throughput beside ml_dtypes and torch casts, as ratios
 	$(VENV)/bin/fp4ref bench
 
-exhaustive: setup ## all 2^32 float32 inputs to E2M1 (RNE) against ml_dtypes (minutes)
-	$(VENV)/bin/fp4ref exhaustive --format e2m1 --rounding rne
+exhaustive: setup ## all 2^32 float32 inputs: every preset (RNE) and E2M1 in every mode, against ml_dtypes and the grid reference
+	$(VENV)/bin/fp4ref exhaustive --all
 
 clean: ## remove generated output (build/)
 	rm -rf build .pytest_cache .hypothesis

@@ -178,9 +178,15 @@ def _parser() -> argparse.ArgumentParser:
     accuracy.add_parser(sub)
     cost.add_parser(sub)
 
-    x = sub.add_parser("exhaustive", help="every float32 input against ml_dtypes (RNE)")
+    x = sub.add_parser("exhaustive", help="every float32 input against ml_dtypes or the grid reference")
+    x.add_argument("--all", action="store_true", help="the coverage matrix of `make exhaustive`: every "
+                   "preset in RNE (ml_dtypes and grid reference), E2M1 in every rounding mode")
+    x.add_argument("--reference", default="ml_dtypes", choices=["ml_dtypes", "grid"],
+                   help="ml_dtypes (RNE only) or the independent grid reference (emu/grid_ref.py, every mode)")
+    x.add_argument("--jobs", type=int, default=2, help="--all: parallel runs (default 2)")
     x.add_argument("-f", "--format", default="e2m1", help="a format ml_dtypes implements")
-    x.add_argument("-r", "--rounding", default="rne", help="rne (the only mode ml_dtypes has)")
+    x.add_argument("-r", "--rounding", default="rne",
+                   help="rne (the only mode ml_dtypes has); rne rna rtz rup rdn with --reference grid")
     x.add_argument("--chunk-bits", type=int, default=24, help="log2 of inputs per chunk")
     x.add_argument("--start", type=lambda s: int(s, 0), default=0, help="first bit pattern")
     x.add_argument("--stop", type=lambda s: int(s, 0), default=1 << 32,
@@ -338,8 +344,17 @@ def cmd_bench(args) -> int:
 
 
 def cmd_exhaustive(args) -> int:
-    from .exhaustive import sweep
+    from .exhaustive import coverage, sweep, sweep_grid
 
+    if args.all:
+        return coverage(args.jobs)
+    if args.reference == "grid":
+        if args.start != 0 or args.stop != 1 << 32:
+            raise ValueError("--reference grid sweeps all 2^32 inputs; --start/--stop apply to ml_dtypes")
+        n, sec = sweep_grid(args.format, args.rounding, args.chunk_bits)
+        print(f"exhaustive float32 -> {args.format} ({args.rounding}, saturate): 4,294,967,296 inputs, "
+              f"{n} mismatches (codes and flags) against the grid reference, {sec:.1f} s")
+        return 1 if n else 0
     return sweep(args.format, args.rounding, args.chunk_bits, args.start, args.stop)
 
 
