@@ -15,6 +15,7 @@ import numpy as np
 from emu import encode
 
 SEED = 20261124
+MAX_SIZE = 1 << 28     #: elements per run at most: 2^28 float32 values are 1 GiB before any copy
 
 
 def _rate(fn, n: int, repeat: int) -> float:
@@ -28,6 +29,8 @@ def _rate(fn, n: int, repeat: int) -> float:
 
 
 def run_bench(n: int, repeat: int, gemm_size: int = 2048) -> None:
+    if n > MAX_SIZE:
+        raise ValueError(f"--size: at most {MAX_SIZE:,} (2^28) elements, got {n:,}")
     run_cast_bench(n, repeat)
     run_gemm_bench(gemm_size, max(1, repeat // 2))
 

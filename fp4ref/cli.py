@@ -174,9 +174,11 @@ def _parser() -> argparse.ArgumentParser:
     rg.add_argument("--packs", help="pack folder (default build/packs)")
     rg.add_argument("--no-mac", action="store_true", help="skip the MAC, MX block and lookup-format packs")
 
-    from . import accuracy, cost
+    from . import accuracy, badinput, cost, layerpack
     accuracy.add_parser(sub)
     cost.add_parser(sub)
+    layerpack.add_parser(sub)
+    badinput.add_parser(sub)
 
     x = sub.add_parser("exhaustive", help="every float32 input against ml_dtypes or the grid reference")
     x.add_argument("--all", action="store_true", help="the coverage matrix of `make exhaustive`: every "
@@ -214,19 +216,36 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return COMMANDS[args.command](args)
+        status = COMMANDS[args.command](args)
+        sys.stdout.flush()          # a full disk or a closed pipe on stdout fails here, not at exit
+        return status
     except (ValueError, TypeError, OSError, SimulatorMissing) as err:
+        _drop_unwritable_stdout()
         print(f"fp4ref {args.command}: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        _drop_unwritable_stdout()
         print(f"fp4ref {args.command}: interrupted", file=sys.stderr)
         return 130
     except Exception as err:     # a bug, not bad input: still one line (FP4REF_DEBUG=1 for the trace)
         if os.environ.get("FP4REF_DEBUG"):
             raise
+        _drop_unwritable_stdout()
         print(f"fp4ref {args.command}: internal error ({type(err).__name__}: {err}); "
               "rerun with FP4REF_DEBUG=1 and report it", file=sys.stderr)
         return 3
+
+
+def _drop_unwritable_stdout() -> None:
+    """If stdout cannot take what is still buffered (a full disk, a closed pipe), point it at
+    /dev/null, so the interpreter's final flush does not fail again with a second message."""
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
 
 
 def cmd_formats(args) -> int:
@@ -428,9 +447,20 @@ def cmd_cost(args) -> int:
     return cost.cmd_cost(args)
 
 
+def cmd_badinput(args) -> int:
+    from . import badinput
+    return badinput.cmd_badinput(args)
+
+
+def cmd_layerpack(args) -> int:
+    from . import layerpack
+    return layerpack.cmd_layerpack(args)
+
+
 COMMANDS = {"llmfp4": cmd_llmfp4, "width": cmd_width, "regress": cmd_regress, "golden": cmd_golden, "verify": cmd_verify, "formats": cmd_formats, "card": cmd_card, "encode": cmd_encode, "decode": cmd_decode,
             "demo": cmd_demo, "bench": cmd_bench, "exhaustive": cmd_exhaustive,
-            "accuracy": cmd_accuracy, "cost": cmd_cost}
+            "accuracy": cmd_accuracy, "cost": cmd_cost, "layerpack": cmd_layerpack,
+            "badinput": cmd_badinput}
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """`fp4ref golden ...`: generate one pack, the default set, or verify packs."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from emu import get_format
@@ -9,7 +10,7 @@ from golden.defaults import all_product_specs, default_specs, lut_specs, mac_spe
 from golden.mac_pack import MacPackSpec
 from golden.lut_pack import LUT_UNITS, LutPackSpec
 from golden.mx_pack import MxPackSpec
-from golden.pack import DEFAULT_SEED, PackSpec, write
+from golden.pack import DEFAULT_SEED, PackSpec, load, write
 
 from .progress import Progress
 
@@ -74,15 +75,24 @@ def cmd_defaults(args) -> int:
     return 0
 
 
+def _what(record: dict) -> str:
+    fmt = record["format"]
+    try:
+        return fmt.get("name") or f"{fmt['x']['name']} x {fmt['w']['name']}"
+    except (AttributeError, KeyError, TypeError):
+        return repr(fmt)[:40]
+
+
 def cmd_verify(args) -> int:
-    bad = 0
+    bad = []
     for d in args.packs:
         try:
-            record = manifest.verify(Path(d))
-            fmt = record["format"]
-            what = fmt.get("name") or f"{fmt['x']['name']} x {fmt['w']['name']}"
-            print(f"ok       {d}: {record['unit']} {what}, {record['count']:,} vectors")
+            record, _ = load(Path(d))           # re-hash, check the layout, parse every line
+            print(f"ok       {d}: {record['unit']} {_what(record)}, {record['count']:,} vectors")
         except ValueError as err:
             print(f"CORRUPT  {err}")
-            bad += 1
+            bad.append(err)
+    if bad:
+        more = f" (and {len(bad) - 1} more of the {len(args.packs)} packs)" if len(bad) > 1 else ""
+        print(f"fp4ref golden verify: error: {bad[0]}{more}", file=sys.stderr)
     return 1 if bad else 0

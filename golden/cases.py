@@ -15,6 +15,8 @@ LEVELS = {
     1: (("basic",), 10_000),
     2: (("basic", "walking", "ties"), 100_000),
 }
+#: seeded random vectors per pack at most (a pack is built in memory; 2^20 keeps it to a few 100 MB)
+MAX_RANDOM = 1 << 20
 F32_MAN_W, F32_BIAS = 23, 127
 ONES = (1 << F32_MAN_W) - 1
 
@@ -67,8 +69,8 @@ def float32_cases(fmt: FloatFormat, level: int, n_random: int | None, seed: int)
         raise ValueError(f"level: must be one of {', '.join(map(str, LEVELS))}, got {level}")
     families, default_random = LEVELS[level]
     n_random = default_random if n_random is None else n_random
-    if n_random < 0:
-        raise ValueError(f"random: must be >= 0, got {n_random}")
+    if not 0 <= n_random <= MAX_RANDOM:
+        raise ValueError(f"random: must be 0..{MAX_RANDOM:,} (2^20), got {n_random:,}")
     pats = [0x00000000, 0x00000001, 0x007FFFFF, 0x00400000,     # zero and float32 subnormals
             0x7F800000, 0x7FC00000, 0x7F800001, 0x7FFFFFFF,     # Inf, quiet and signalling NaNs
             0x7F7FFFFF, 0x00800000]                              # float32 max and min normal

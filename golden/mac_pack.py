@@ -21,6 +21,7 @@ from mac.accumulate import check_acc_w
 from mac.dot import ORDERS
 from mac.products import check_pair
 
+from .cases import MAX_RANDOM
 from .codec_pack import DEFAULT_SEED, fmt_record
 from .units import Field
 
@@ -75,8 +76,8 @@ class MacPackSpec:
             raise ValueError(f"policy: packs use {' or '.join(MAC_POLICIES)}, got {self.policy!r}")
         if self.order not in ORDERS:
             raise ValueError(f"order: must be one of {', '.join(ORDERS)}, got {self.order!r}")
-        if self.n_random < 0:
-            raise ValueError(f"random: must be >= 0, got {self.n_random}")
+        if not 0 <= self.n_random <= MAX_RANDOM:
+            raise ValueError(f"random: must be 0..{MAX_RANDOM:,} (2^20), got {self.n_random:,}")
 
     @property
     def vector_set(self) -> str:

@@ -42,7 +42,40 @@ def load(pack_dir: Path) -> dict:
         raise ValueError(f"{path}: missing keys {', '.join(missing)}")
     if manifest["schema"] != SCHEMA:
         raise ValueError(f"{path}: schema {manifest['schema']!r}, this fp4ref reads schema {SCHEMA}")
+    problem = _layout_problem(manifest)
+    if problem:
+        raise ValueError(f"{path}: {problem} (garbled manifest)")
     return manifest
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _layout_problem(m: dict) -> str | None:
+    """What is wrong with the entries a reader relies on (types, and the line layout of
+    hexfile.layout: each field in (width + 3) // 4 digits, packed from the LSB up), or None."""
+    if not _is_int(m["count"]) or m["count"] < 0:
+        return f"count must be an integer >= 0, got {m['count']!r}"
+    files = m["files"]
+    if not isinstance(files, dict) or not all(
+            isinstance(n, str) and n and "/" not in n and n not in (".", "..") and isinstance(v, dict)
+            and isinstance(v.get("sha256"), str) and _is_int(v.get("bytes")) for n, v in files.items()):
+        return "files must map plain file names to {sha256, bytes}"
+    fields = m["fields"]
+    if not isinstance(fields, list) or not fields or not all(
+            isinstance(f, dict) and isinstance(f.get("name"), str)
+            and all(_is_int(f.get(k)) for k in ("width", "hex_digits", "lsb")) for f in fields):
+        return "fields must be a non-empty list of {name, width, hex_digits, lsb}"
+    lsb = 0
+    for f in reversed(fields):
+        if f["width"] < 1 or f["hex_digits"] != (f["width"] + 3) // 4 or f["lsb"] != lsb:
+            return (f"field {f['name']}: width {f['width']}, hex_digits {f['hex_digits']}, lsb {f['lsb']} "
+                    f"do not follow the line layout")
+        lsb += 4 * f["hex_digits"]
+    if m["line_hex_digits"] != lsb // 4:
+        return f"line_hex_digits {m['line_hex_digits']!r}, the fields add up to {lsb // 4}"
+    return None
 
 
 def slots(manifest: dict) -> list[Slot]:

@@ -23,6 +23,7 @@ from emu.spec import FloatFormat
 from mac.mx_dot import BLOCK, E8M0_NAN, mx_dot
 from mac.products import int_codes
 
+from .cases import MAX_RANDOM
 from .codec_pack import DEFAULT_SEED, fmt_record
 from .mac_pack import twos
 from .units import Field
@@ -45,8 +46,9 @@ class MxPackSpec:
             raise ValueError(f"unit: must be one of {', '.join(MX_UNITS)}, got {self.unit!r}")
         if self.fmt.name != "e2m1":
             raise ValueError(f"mx_block: the contract's elements are E2M1, got {self.fmt.name}")
-        if isinstance(self.n_random, bool) or not isinstance(self.n_random, int) or self.n_random < 0:
-            raise ValueError(f"random: must be an integer >= 0, got {self.n_random!r}")
+        if (isinstance(self.n_random, bool) or not isinstance(self.n_random, int)
+                or not 0 <= self.n_random <= MAX_RANDOM):
+            raise ValueError(f"random: must be an integer 0..{MAX_RANDOM:,} (2^20), got {self.n_random!r}")
 
     @property
     def vector_set(self) -> str:
