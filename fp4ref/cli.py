@@ -174,10 +174,12 @@ def _parser() -> argparse.ArgumentParser:
     rg.add_argument("--packs", help="pack folder (default build/packs)")
     rg.add_argument("--no-mac", action="store_true", help="skip the MAC, MX block and lookup-format packs")
 
-    from . import accuracy, badinput, cost, layerpack
+    from . import accuracy, badinput, cost, gptq, layerpack, mutate
     accuracy.add_parser(sub)
     cost.add_parser(sub)
+    gptq.add_parser(sub)
     layerpack.add_parser(sub)
+    mutate.add_parser(sub)
     badinput.add_parser(sub)
 
     x = sub.add_parser("exhaustive", help="every float32 input against ml_dtypes or the grid reference")
@@ -452,6 +454,16 @@ def cmd_badinput(args) -> int:
     return badinput.cmd_badinput(args)
 
 
+def cmd_gptq(args) -> int:
+    from . import gptq
+    return gptq.cmd_gptq(args)
+
+
+def cmd_mutate(args) -> int:
+    from . import mutate
+    return mutate.cmd_mutate(args)
+
+
 def cmd_layerpack(args) -> int:
     from . import layerpack
     return layerpack.cmd_layerpack(args)
@@ -460,7 +472,7 @@ def cmd_layerpack(args) -> int:
 COMMANDS = {"llmfp4": cmd_llmfp4, "width": cmd_width, "regress": cmd_regress, "golden": cmd_golden, "verify": cmd_verify, "formats": cmd_formats, "card": cmd_card, "encode": cmd_encode, "decode": cmd_decode,
             "demo": cmd_demo, "bench": cmd_bench, "exhaustive": cmd_exhaustive,
             "accuracy": cmd_accuracy, "cost": cmd_cost, "layerpack": cmd_layerpack,
-            "badinput": cmd_badinput}
+            "badinput": cmd_badinput, "gptq": cmd_gptq, "mutate": cmd_mutate}
 
 
 if __name__ == "__main__":

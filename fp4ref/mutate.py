@@ -1,0 +1,57 @@
+"""`fp4ref mutate`: the mutation campaigns of issue 8 (docs/mutation.md).
+
+RTL (default): mutants of every rtl/ module, each built with Verilator and run through the golden
+benches (rtl_tb.mutation). With --python: AST mutants of the emu/ and mac/ model files, each run
+against a fixed selection of the property and exhaustive tests in a copy of the package
+(rtl_tb.mutation_py). Both print a per-module table (mutants, stillborn, killed, survived,
+equivalent, timeout, score = killed / (killed + survived + timeout), proven-equivalent survivors
+left out) and write mutation.md and mutation.json to --out. Results are cached per mutant in
+build/mutation/, so a second run only runs what changed.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from rtl_tb.runner import REPO
+
+
+def add_parser(sub) -> None:
+    m = sub.add_parser(
+        "mutate", help="mutation campaign: RTL mutants through the golden benches (or --python)",
+        description=__doc__.split("\n\n", 1)[1])
+    m.add_argument("--modules", help="comma-separated modules or patterns (RTL: fp4_encode, "
+                   "fp4_lut_*, cost_mul_*; --python: emu/round.py, mac/*); default: all")
+    m.add_argument("--max-per-module", type=int, default=None,
+                   help="at most N mutants per module, drawn with a fixed seed (default: all)")
+    m.add_argument("--sim", choices=["verilator", "icarus"], default="verilator",
+                   help="simulator of the RTL campaign (default verilator)")
+    m.add_argument("--jobs", type=int, default=None, help="mutants in parallel (default: cores)")
+    m.add_argument("--python", action="store_true", help="mutate the Python model instead of the RTL")
+    m.add_argument("--timeout", type=float, default=None,
+                   help="seconds per bench run (RTL, default 240) or per mutant (--python, default 120)")
+    m.add_argument("--out", default=None, help="report folder (default build/mutation/rtl or "
+                   "build/mutation/python)")
+
+
+def cmd_mutate(args) -> int:
+    modules = [s.strip() for s in args.modules.split(",") if s.strip()] if args.modules else None
+    jobs = args.jobs or os.cpu_count() or 1
+    if jobs < 1:
+        raise ValueError("--jobs: must be at least 1")
+    if args.max_per_module is not None and args.max_per_module < 1:
+        raise ValueError("--max-per-module: must be at least 1")
+    if args.python:
+        from rtl_tb import mutation_py
+
+        out = Path(args.out) if args.out else REPO / "build" / "mutation" / "python"
+        mutation_py.run_campaign(modules, args.max_per_module, jobs, out, args.timeout or 120.0)
+    else:
+        from rtl_tb import mutation
+        from rtl_tb.sims import require
+
+        require(args.sim)
+        out = Path(args.out) if args.out else REPO / "build" / "mutation" / "rtl"
+        mutation.run_campaign(modules, args.max_per_module, args.sim, jobs, out, args.timeout or 240.0)
+    print(f"report: {out / 'mutation.md'}")
+    return 0

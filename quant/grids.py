@@ -1,0 +1,160 @@
+"""Quantization grids for the weight quantizers (RTN, GPTQ): any 4-bit lookup format of
+emu.lookup, plus 3-bit integer grids defined here (emu's lookup formats are 4-bit only).
+
+A Grid is the set of values a code can take before the per-group scale, with the rule that
+picks the scale (and zero point) of a group and the rule that rounds a weight to a code:
+
+  scale rule  formats                      scale (float32) per group        code of w
+  max         every lookup format but      absmax / max(values)             nearest value of fp32(w / scale)
+              the two below; int3_sym                                       (format's tie rule; int3: RNE)
+  int_full    int4_full                    absmax / 8, negated when         nearest in -8..7, ties even
+                                           |max| > |min|
+  asym        int4_asym, int3_asym         (wmax - wmin) / qmax,            clamp(rint(w / scale) + zp, 0, qmax)
+                                           wmin <= 0 <= wmax,
+                                           zp = rint(-wmin / scale)
+
+The arithmetic is emu.lookup_scale's (llm-datatypes' RTN, formats.md §5.3) operation for
+operation, so RTN through a Grid equals emu.lookup_scale.fake_quantize bit for bit (tested for
+every 4-bit lookup format). For every "max" lookup format max(values) = max(|values|), so the
+scale is also llm-datatypes' GPTQ scale (absmax / max(abs(values)), formats.md §5.3 item 9).
+An all-zero group has scale 0 and decodes to zeros.
+
+The 3-bit integer grids:
+  int3_sym   levels -3..3 (code = the 3-bit two's complement; 0b100 = -4 unused), scale absmax / 3
+  int3_asym  levels 0..7 with a zero point per group, scale (wmax - wmin) / 7
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from emu.lookup import LookupFormat, encode, get_lookup, lookup_names
+
+F32 = np.float32
+INT_GRIDS = ("int3_sym", "int3_asym")
+#: the formats of the GPTQ experiment by default (issue 7)
+DEFAULT_FORMATS = ("int3_sym", "int3_asym", "int4_sym", "int4_asym", "e2m1", "e2m1_sr", "e2m1_sp",
+                   "nf4", "sf4_nu5", "e1m2", "e3m0", "apot4")
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A code grid. `table[code]` is the float32 value the code stands for before the scale
+    (NaN for unused codes); for asym grids the code is the unsigned integer and the value is
+    (code - zero point) * scale."""
+    name: str
+    title: str
+    bits: int
+    levels: np.ndarray           # float32, ascending, distinct (+0 over -0)
+    level_codes: np.ndarray      # uint8, the code of each level
+    table: np.ndarray            # float32 per code (2**bits entries), NaN where unused
+    scale_rule: str              # "max" | "int_full" | "asym"
+    tie: str                     # "down" | "zero" | "lower_code" | "even"
+    lookup: LookupFormat | None  # the emu.lookup format behind it (None for the 3-bit grids)
+
+    @property
+    def max_value(self) -> float:
+        """The scale divisor of the "max" rule: the largest positive level (llm-datatypes' max(list))."""
+        return float(self.levels.max())
+
+    @property
+    def qmax(self) -> int:
+        """asym grids: the largest unsigned code (2**bits - 1)."""
+        return (1 << self.bits) - 1
+
+    def __hash__(self):
+        return hash(self.name)
+
+    def __eq__(self, other):
+        return isinstance(other, Grid) and other.name == self.name
+
+
+def grid_names() -> tuple[str, ...]:
+    """Every grid: the 3-bit integer grids, then every emu.lookup format."""
+    return INT_GRIDS + tuple(lookup_names())
+
+
+def _from_lookup(fmt: LookupFormat) -> Grid:
+    table = np.array(fmt.f32_bits, dtype=np.uint32).view(F32).copy()
+    valid = np.array(fmt.valid)
+    table[~valid] = np.nan
+    pairs = sorted((float(table[c]), c) for c in range(16)
+                   if valid[c] and not (table[c] == 0 and np.signbit(table[c])))
+    levels = np.array([v for v, _ in pairs], dtype=F32)
+    return Grid(fmt.name, fmt.title, 4, levels, np.array([c for _, c in pairs], dtype=np.uint8),
+                table, fmt.scale_rule, fmt.default_tie, fmt)
+
+
+def _int3(name: str) -> Grid:
+    if name == "int3_sym":
+        ints = np.arange(-3, 4)
+        table = np.array([0, 1, 2, 3, np.nan, -3, -2, -1], dtype=F32)
+        return Grid(name, "INT3 symmetric: two's complement -3..3 (0b100 unused), scale absmax/3",
+                    3, ints.astype(F32), (ints & 7).astype(np.uint8), table, "max", "even", None)
+    ints = np.arange(8)
+    return Grid(name, "INT3 asymmetric: unsigned 0..7 with a zero point per group", 3,
+                ints.astype(F32), ints.astype(np.uint8), ints.astype(F32), "asym", "even", None)
+
+
+@lru_cache(maxsize=None)
+def grid(name: str | Grid) -> Grid:
+    """The grid called `name`: int3_sym, int3_asym or any emu.lookup format (see grid_names())."""
+    if isinstance(name, Grid):
+        return name
+    key = str(name).lower().replace("-", "_")
+    if key in INT_GRIDS:
+        return _int3(key)
+    if key in lookup_names():
+        return _from_lookup(get_lookup(key))
+    raise ValueError(f"unknown format {name!r}; known: {', '.join(grid_names())}")
+
+
+def group_params(g: Grid, w_group) -> tuple[np.ndarray, np.ndarray | None]:
+    """(scale float32 [rows], zero point int64 [rows] for asym grids else None) of the groups
+    w_group [rows, k] (float32; one group per row), with emu.lookup_scale's arithmetic."""
+    w = np.asarray(w_group, dtype=F32)
+    if w.ndim == 1:
+        w = w[None, :]
+    if g.scale_rule == "asym":
+        wmax = np.maximum(w.max(axis=1), F32(0))
+        wmin = np.minimum(w.min(axis=1), F32(0))
+        scale = ((wmax - wmin) / F32(g.qmax)).astype(F32)
+        safe = np.where(scale == 0, F32(1), scale)
+        return scale, np.rint(-wmin / safe).astype(np.int64)
+    if g.scale_rule == "int_full":
+        hi, lo = w.max(axis=1), w.min(axis=1)
+        scale = (np.maximum(np.abs(hi), np.abs(lo)) / F32(8)).astype(F32)
+        return np.where(np.abs(hi) > np.abs(lo), -scale, scale).astype(F32), None
+    return (np.abs(w).max(axis=1) / F32(g.max_value)).astype(F32), None
+
+
+def quantize_column(g: Grid, w_col, scale, zero=None) -> tuple[np.ndarray, np.ndarray]:
+    """(codes uint8, dequantized float32) of w_col (float32, one element per row), each element
+    with its own row's scale (and zero point). Works elementwise on any matching shapes."""
+    w = np.asarray(w_col, dtype=F32)
+    scale = np.asarray(scale, dtype=F32)
+    safe = np.where(scale == 0, F32(1), scale)
+    if g.scale_rule == "asym":
+        q = np.clip(np.rint(w / safe).astype(np.int64) + zero, 0, g.qmax)
+        return q.astype(np.uint8), (q - zero).astype(F32) * scale
+    x = (w / safe).astype(F32)
+    x = np.where(scale == 0, F32(0), x)
+    if g.lookup is not None:
+        codes = encode(x, g.lookup, g.tie)
+    else:                                          # int3_sym: RNE, saturating at +-3
+        codes = (np.clip(np.rint(x), -3, 3).astype(np.int64) & 7).astype(np.uint8)
+    return codes, g.table[codes] * scale
+
+
+def dequantize(g: Grid, codes, scales, zeros, groups) -> np.ndarray:
+    """float32 weight [out, in] from codes [out, in], scales (zeros) [out, n_groups] and the group
+    index of every column: table[code] * scale (asym: (code - zero) * scale), one fp32 multiply."""
+    g = grid(g)
+    codes = np.asarray(codes)
+    groups = np.asarray(groups, dtype=np.int64)
+    s = np.asarray(scales, dtype=F32)[:, groups]
+    if g.scale_rule == "asym":
+        return (codes.astype(np.int64) - np.asarray(zeros)[:, groups]).astype(F32) * s
+    return g.table[codes.astype(np.int64)] * s

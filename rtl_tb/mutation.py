@@ -1,0 +1,886 @@
+"""RTL mutation campaign (issue 8 part 1): generate mutants of every RTL module, run the golden
+benches on each, report killed and surviving mutants per module (docs/mutation.md).
+
+Generator (textual, on the comment-stripped Verilog; `include lines stay as they are):
+  swap      operator swaps: + -, & | (and & ^), ^ &, && ||, < <=, > >=, == !=, << >>,
+            reduction & |, ~& ~|
+  drop      unary ~, ! and - dropped
+  const     numeric literals (sized and unsized) plus and minus one
+  cond      inverted conditions: if (c) -> if (!(c)); c ? a : b -> !(c) ? a : b
+  bits      dropped bits: a part-select loses its MSB or LSB (replaced by 0), a bit-select
+            (or an array word) is forced to 0
+  stuck     each output-port bit stuck at 0 and at 1, by an output shim module: the module is
+            renamed <name>__core (its text otherwise intact) and a shim <name> with the same
+            header forces the bit
+Excluded: `directive lines, the module header (parameter defaults and port ranges), the
+declaration part of wire/reg/localparam statements (their ranges; a localparam's value is
+kept), and the step clause of for loops (a loop that never ends is not a useful mutant).
+
+Campaign: each module has runs (unit, packs, parameters), tried in order; the first run that
+fails kills the mutant. Classification: killed (a mismatch, a failed bench, a later run that
+does not build), survived, stillborn (the first run does not build: not counted), timeout.
+Results are cached per mutant hash in build/mutation/results/.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+RTL = REPO / "rtl"
+WORK = REPO / "build" / "mutation"
+EQUIVALENT = Path(__file__).resolve().parent / "mutation_equivalent.json"
+VERSION = 1                       #: bump when a change of this file changes the outcome
+
+OPS = ("swap", "drop", "const", "cond", "bits", "stuck")
+
+
+# =============================================================================== generator
+
+def strip_comments(text: str) -> str:
+    """Verilog text without // and /* */ comments (newlines kept, so line numbers hold)."""
+    out, i, n = [], 0, len(text)
+    while i < n:
+        if text.startswith("//", i):
+            j = text.find("\n", i)
+            j = n if j < 0 else j
+            i = j
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+            out.append(re.sub(r"[^\n]", " ", text[i:j]))
+            i = j
+        elif text[i] == '"':
+            j = i + 1
+            while j < n and text[j] != '"':
+                j += 2 if text[j] == "\\" else 1
+            out.append(text[i:j + 1])
+            i = j + 1
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+_TOKEN = re.compile(r"""
+    (?P<ws>\s+)
+  | (?P<sized>\d+\s*'[sS]?[bBoOdDhH]\s*[0-9a-fA-F_xXzZ?]+)
+  | (?P<based>'[sS]?[bBoOdDhH]\s*[0-9a-fA-F_xXzZ?]+)
+  | (?P<real>\d+\.\d+)
+  | (?P<num>\d[\d_]*)
+  | (?P<ident>`?[A-Za-z_$][\w$]*)
+  | (?P<op><<<|>>>|===|!==|<<|>>|<=|>=|==|!=|&&|\|\||~&|~\||~\^|\^~|\+:|-:|\*\*|[-+*/%&|^~!<>=?:;,.#@()\[\]{}'])
+""", re.X)
+
+_DECL = {"function", "task", "wire", "reg", "input", "output", "inout", "localparam", "genvar", "integer", "logic",
+         "tri", "supply0", "supply1"}
+_OPEN, _CLOSE = "([{", ")]}"
+
+
+@dataclass
+class Tok:
+    kind: str
+    text: str
+    start: int
+    end: int
+    excluded: bool = False
+    depth: int = 0               #: paren/bracket/brace depth before the token
+    in_assign: bool = False      #: an = (or assign) came earlier in this statement
+
+
+def tokenize(text: str) -> list[Tok]:
+    toks, i = [], 0
+    while i < len(text):
+        m = _TOKEN.match(text, i)
+        if not m:                           # anything unknown: a one-character token
+            toks.append(Tok("op", text[i], i, i + 1))
+            i += 1
+            continue
+        if m.lastgroup != "ws":
+            toks.append(Tok(m.lastgroup, m.group(), m.start(), m.end()))
+        i = m.end()
+    _mark(text, toks)
+    return toks
+
+
+def _match(toks: list[Tok], k: int) -> int:
+    """Index of the bracket closing toks[k] (an opening one)."""
+    depth = 0
+    for j in range(k, len(toks)):
+        if toks[j].text in _OPEN:
+            depth += 1
+        elif toks[j].text in _CLOSE:
+            depth -= 1
+            if depth == 0:
+                return j
+    return len(toks) - 1
+
+
+def _mark(text: str, toks: list[Tok]) -> None:
+    """Set excluded, depth and in_assign on every token."""
+    # directive lines (`timescale, `include, `define, `resetall, `default_nettype)
+    directive_lines = set()
+    for m in re.finditer(r"(?m)^[ \t]*`(?:timescale|include|define|resetall|default_nettype|"
+                         r"ifndef|ifdef|endif|else|undef)\b.*$", text):
+        directive_lines.add((m.start(), m.end()))
+    for t in toks:
+        if any(a <= t.start < b for a, b in directive_lines):
+            t.excluded = True
+    k = 0
+    depth = 0
+    in_assign = False
+    decl = None             # None, "decl" (until = or ;) or "param" (until ; or the header's end)
+    for_step_end = -1
+    n = len(toks)
+    while k < n:
+        t = toks[k]
+        t.depth = depth
+        if t.text == "module" and t.kind == "ident":
+            # the header: module NAME [#( ... )] ( ... ) ;
+            j = k + 1
+            while j < n and toks[j].text != ";":
+                j += 1
+            for x in toks[k:j + 1]:
+                x.excluded = True
+            k = j + 1
+            in_assign = False
+            continue
+        if t.text == "for" and k + 1 < n and toks[k + 1].text == "(":
+            close = _match(toks, k + 1)
+            semis = [j for j in range(k + 2, close) if toks[j].text == ";"]
+            if len(semis) >= 2:
+                for x in toks[semis[1]:close]:
+                    x.excluded = True
+            for_step_end = close
+        if t.kind == "ident" and t.text == "parameter":
+            decl = "param"
+        elif t.kind == "ident" and t.text in _DECL and decl is None:
+            decl = "decl"
+        if decl is not None:
+            t.excluded = True
+        if t.text in _OPEN:
+            depth += 1
+        elif t.text in _CLOSE:
+            depth = max(0, depth - 1)
+        t.in_assign = in_assign
+        if t.text == "=" or (t.kind == "ident" and t.text == "assign"):
+            in_assign = True
+            if decl == "decl" and t.text == "=":
+                decl = None
+        if t.text == "<=" and not in_assign and depth == 0:
+            in_assign = True                    # a nonblocking assignment
+            t.excluded = True
+        if t.text == ";" or (t.kind == "ident" and t.text in ("begin", "end", "else", "endcase",
+                                                                "generate", "endgenerate")):
+            if not (for_step_end > k and t.text == ";"):
+                in_assign = False
+                decl = None if decl != "param" or t.text == ";" else decl
+        k += 1
+    del for_step_end
+
+
+@dataclass
+class Mutant:
+    module: str          #: campaign module (e.g. fp4_encode, fp4_lut_nf4)
+    file: str            #: the mutated file, relative to rtl/
+    op: str              #: operator class (OPS)
+    id: str              #: stable name: <module>:<op>:L<line>:<n> or <module>:stuck<v>:<port>[<bit>]
+    line: int
+    find: str            #: the original snippet (comment-stripped)
+    replace: str
+    start: int = 0       #: offsets in the comment-stripped text
+    end: int = 0
+    stuck: tuple | None = None   #: (port, bit, value) for the stuck-at class
+
+    def text(self, stripped: str, core: str) -> str:
+        """The mutated file from the comment-stripped original."""
+        if self.stuck is None:
+            return stripped[:self.start] + self.replace + stripped[self.end:]
+        return stuck_shim(stripped, core, *self.stuck)
+
+
+def _lit_value(lit: str) -> tuple[int, int | None, str, bool] | None:
+    """(value, width or None, base letter, signed) of a literal; None with x/z digits."""
+    m = re.fullmatch(r"(\d+)?\s*'([sS]?)([bBoOdDhH])\s*([0-9a-fA-F_xXzZ?]+)", lit)
+    if not m:
+        return int(lit.replace("_", "")), None, "d", False
+    digits = m.group(4).replace("_", "")
+    if re.search(r"[xXzZ?]", digits):
+        return None
+    base = m.group(3).lower()
+    value = int(digits, {"b": 2, "o": 8, "d": 10, "h": 16}[base])
+    return value, int(m.group(1)) if m.group(1) else None, base, bool(m.group(2))
+
+
+def _lit_text(value: int, width: int | None, base: str, signed: bool) -> str:
+    if width is None:
+        return str(value)
+    digits = {"b": f"{value:0{width}b}", "o": f"{value:o}", "d": str(value),
+              "h": f"{value:0{-(-width // 4)}X}"}[base]
+    return f"{width}'{'s' if signed else ''}{base}{digits}"
+
+
+_SWAPS = {"+": ["-"], "-": ["+"], "&": ["|", "^"], "|": ["&"], "^": ["&"], "&&": ["||"],
+          "||": ["&&"], "<": ["<="], "<=": ["<"], ">": [">="], ">=": [">"], "==": ["!="],
+          "!=": ["=="], "<<": [">>"], ">>": ["<<"], "<<<": [">>>"], ">>>": ["<<<"]}
+_UNARY_BEFORE = set("([{,=?:;!~&|^+-*/%<>") | {"<<", ">>", "<=", ">=", "==", "!=", "&&", "||",
+                                               "~&", "~|", "+:", "-:", "assign", "return"}
+
+
+def _is_unary(toks: list[Tok], k: int) -> bool:
+    if k == 0:
+        return True
+    prev = toks[k - 1]
+    return prev.text in _UNARY_BEFORE or (prev.kind == "ident" and prev.text in
+                                          ("begin", "else", "assign", "return"))
+
+
+def text_mutants(module: str, file: str, stripped: str) -> list[Mutant]:
+    """Every textual mutant of one file, in source order (deterministic)."""
+    toks = tokenize(stripped)
+    raw: list[tuple[str, int, int, str]] = []       # (op, start, end, replacement)
+    n = len(toks)
+    for k, t in enumerate(toks):
+        if t.excluded:
+            continue
+        s, e = t.start, t.end
+        if t.kind == "op":
+            if t.text in ("~&", "~|"):
+                raw.append(("swap", s, e, "~|" if t.text == "~&" else "~&"))
+                raw.append(("drop", s, e, t.text[1]))
+            elif t.text in ("~", "!"):
+                raw.append(("drop", s, e, ""))
+            elif t.text in ("&", "|") and _is_unary(toks, k):
+                raw.append(("swap", s, e, "|" if t.text == "&" else "&"))
+            elif t.text == "-" and _is_unary(toks, k):
+                raw.append(("drop", s, e, ""))
+            elif t.text in ("+", "^") and _is_unary(toks, k):
+                pass
+            elif t.text in ("<=",) and not (t.depth > 0 or t.in_assign):
+                pass
+            elif t.text in _SWAPS:
+                for r in _SWAPS[t.text]:
+                    raw.append(("swap", s, e, r))
+            elif t.text == "?":
+                start = _cond_start(toks, k)
+                if start is not None and start < k:
+                    a, b = toks[start].start, toks[k - 1].end
+                    raw.append(("cond", a, b, f"!({stripped[a:b]})"))
+            elif t.text == "[" and k > 0 and (toks[k - 1].kind == "ident" or toks[k - 1].text == "]"):
+                raw += _bit_mutants(stripped, toks, k)
+        elif t.kind in ("sized", "num"):
+            v = _lit_value(t.text)
+            if v is None:
+                continue
+            value, width, base, signed = v
+            if value + 1 < (1 << width if width else 1 << 32):
+                raw.append(("const", s, e, _lit_text(value + 1, width, base, signed)))
+            if value > 0:
+                raw.append(("const", s, e, _lit_text(value - 1, width, base, signed)))
+        elif t.kind == "ident" and t.text == "if" and k + 1 < n and toks[k + 1].text == "(":
+            close = _match(toks, k + 1)
+            a, b = toks[k + 2].start, toks[close - 1].end
+            raw.append(("cond", a, b, f"!({stripped[a:b]})"))
+    out, seen = [], set()
+    per_line: dict[tuple[str, int], int] = {}
+    for op, s, e, rep in raw:
+        if (s, e, rep) in seen or stripped[s:e] == rep:
+            continue
+        seen.add((s, e, rep))
+        line = stripped.count("\n", 0, s) + 1
+        idx = per_line.get((op, line), 0)
+        per_line[(op, line)] = idx + 1
+        out.append(Mutant(module, file, op, f"{module}:{op}:L{line}:{idx}", line, stripped[s:e],
+                          rep, s, e))
+    return out
+
+
+def _cond_start(toks: list[Tok], q: int) -> int | None:
+    """Index of the first token of the condition of the ternary whose ? is toks[q]."""
+    depth = 0
+    stops = {"=", ":", "?", ",", ";", "<=", "assign", "begin", "return"}
+    for j in range(q - 1, -1, -1):
+        t = toks[j].text
+        if t in _CLOSE:
+            depth += 1
+        elif t in _OPEN:
+            if depth == 0:
+                return j + 1
+            depth -= 1
+        elif depth == 0 and t in stops:
+            return j + 1
+    return None
+
+
+def _bit_mutants(stripped: str, toks: list[Tok], k: int) -> list[tuple[str, int, int, str]]:
+    """Dropped-bit mutants of the select opening at toks[k] (the last of a chain only)."""
+    close = _match(toks, k)
+    if close + 1 < len(toks) and toks[close + 1].text in ("[", "=", "<="):
+        return []                                   # not the last select, or an lvalue
+    first = k - 1
+    while toks[first].text == "]":                  # walk back over a chain a[i][j]
+        depth = 0
+        for j in range(first, -1, -1):
+            if toks[j].text == "]":
+                depth += 1
+            elif toks[j].text == "[":
+                depth -= 1
+                if depth == 0:
+                    first = j - 1
+                    break
+    if toks[first].kind != "ident" or toks[first].text.startswith("`") or toks[first].excluded:
+        return []
+    head = stripped[toks[first].start:toks[k].start]
+    a, b = toks[first].start, toks[close].end
+    inner = [t for t in toks[k + 1:close]]
+    top = [t for t in inner if t.depth == toks[k].depth + 1]
+    body = stripped[toks[k].start + 1:toks[close].start].strip()
+    out = []
+    colon = [t for t in top if t.text in (":", "+:", "-:")]
+    if not colon:
+        out.append(("bits", a, b, "1'b0"))
+        return out
+    c = colon[0]
+    lhs = stripped[toks[k].start + 1:c.start].strip()
+    rhs = stripped[c.end:toks[close].start].strip()
+    if c.text == ":":
+        out.append(("bits", a, b, f"{{1'b0, {head}[({lhs})-1:{rhs}]}}"))
+        out.append(("bits", a, b, f"{{{head}[{lhs}:({rhs})+1], 1'b0}}"))
+    elif c.text == "+:":
+        out.append(("bits", a, b, f"{{1'b0, {head}[{lhs} +: ({rhs})-1]}}"))
+        out.append(("bits", a, b, f"{{{head}[({lhs})+1 +: ({rhs})-1], 1'b0}}"))
+    else:
+        out.append(("bits", a, b, f"{{1'b0, {head}[({lhs})-1 -: ({rhs})-1]}}"))
+        out.append(("bits", a, b, f"{{{head}[{lhs} -: ({rhs})-1], 1'b0}}"))
+    del body
+    return out
+
+
+# ------------------------------------------------------------------------- the output shim
+
+def _split_top(text: str) -> list[str]:
+    """Split at commas outside brackets."""
+    parts, depth, cur = [], 0, []
+    for ch in text:
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    if "".join(cur).strip():
+        parts.append("".join(cur))
+    return parts
+
+
+def module_header(stripped: str, name: str) -> tuple[int, int, str, str]:
+    """(start, end, parameter text, port text) of `module name ...;` in the stripped text."""
+    m = re.search(rf"\bmodule\s+{re.escape(name)}\b", stripped)
+    if not m:
+        raise ValueError(f"module {name} not found")
+    i = m.end()
+    params = ""
+    rest = stripped[i:]
+    j = len(rest) - len(rest.lstrip())
+    if rest[j:].startswith("#"):
+        p0 = rest.index("(", j)
+        p1 = _paren_end(rest, p0)
+        params = rest[p0 + 1:p1]
+        j = p1 + 1
+    q0 = rest.index("(", j)
+    q1 = _paren_end(rest, q0)
+    semi = rest.index(";", q1)
+    return m.start(), i + semi + 1, params, rest[q0 + 1:q1]
+
+
+def _paren_end(text: str, i: int) -> int:
+    depth = 0
+    for j in range(i, len(text)):
+        if text[j] == "(":
+            depth += 1
+        elif text[j] == ")":
+            depth -= 1
+            if depth == 0:
+                return j
+    raise ValueError("unbalanced parentheses")
+
+
+_PORT = re.compile(r"^\s*(input|output|inout)\s+(?:(wire|reg|logic)\s+)?(signed\s+)?(\[[^\]]*\])?\s*(\w+)\s*$",
+                   re.S)
+
+
+def ports(stripped: str, name: str) -> list[tuple[str, str, str, str]]:
+    """(direction, signed, range, name) of each ANSI port of module ``name``."""
+    _, _, _, text = module_header(stripped, name)
+    out = []
+    for p in _split_top(text):
+        m = _PORT.match(p)
+        if not m:
+            raise ValueError(f"module {name}: cannot read port {p.strip()!r}")
+        out.append((m.group(1), (m.group(3) or "").strip(), m.group(4) or "", m.group(5)))
+    return out
+
+
+def stuck_shim(stripped: str, core: str, port: str, bit: int, value: int) -> str:
+    """The file with module ``core`` renamed <core>__core and a shim ``core`` forcing bit
+    ``bit`` of output ``port`` to ``value``."""
+    start, end, params, port_text = module_header(stripped, core)
+    pnames = [re.match(r"\s*(?:parameter\s+)?(?:integer\s+|signed\s+)?(?:\[[^\]]*\]\s*)?(\w+)", p).group(1)
+              for p in _split_top(params)] if params.strip() else []
+    plist = ports(stripped, core)
+    renamed = (stripped[:start] + re.sub(rf"\bmodule\s+{core}\b", f"module {core}__core",
+                                         stripped[start:end], count=1) + stripped[end:])
+    header = "\n".join(re.sub(r"\boutput\s+reg\b", "output wire", p.strip()) + ","
+                       for p in _split_top(port_text)).rstrip(",")
+    direction, signed, rng, _ = next(p for p in plist if p[3] == port)
+    assert direction == "output"
+    overrides = ", ".join(f".{p}({p})" for p in pnames)
+    conns = ", ".join(f".{p[3]}({p[3] + '__raw' if p[3] == port else p[3]})" for p in plist)
+    mask = f"(128'd1 << {bit})"
+    force = f"{port}__raw | {mask}" if value else f"{port}__raw & ~{mask}"
+    shim = "\n".join([
+        "",
+        "`default_nettype none",
+        f"// mutation shim: {port}[{bit}] stuck at {value}",
+        f"module {core} {'#(' + params + ') ' if pnames else ''}(",
+        header,
+        ");",
+        f"    wire {signed} {rng} {port}__raw;",
+        f"    {core}__core {'#(' + overrides + ') ' if pnames else ''}u_core ({conns});",
+        f"    assign {port} = {force};",
+        "endmodule",
+        "`default_nettype wire",
+        "",
+    ])
+    return renamed + shim
+
+
+# ============================================================================ the campaign
+
+@dataclass
+class Run:
+    """One bench run of a module: a unit, its packs (one field layout), the top's sources."""
+    unit: str
+    specs: list
+    top: str                      #: the module the lane wrapper instantiates
+    sources: tuple[str, ...]      #: files under rtl/ (the mutated one is swapped in)
+    label: str
+
+
+@dataclass
+class Target:
+    module: str                   #: the mutated module
+    file: str                     #: its file under rtl/
+    runs: list[Run] = field(default_factory=list)
+    sim: str = "verilator"
+
+
+def _encode_runs(label_prefix: str = "") -> list[Run]:
+    from emu import get_format
+    from golden.defaults import encode_specs
+    from golden.pack import PackSpec
+
+    runs = []
+    # order: the cheapest likely killer first
+    for name, src in (("e2m1", "bfloat16"), ("e4m3", "bfloat16"), ("e5m2", "bfloat16"),
+                      ("e3m0", "bfloat16"), ("e2m1_nosub", "bfloat16"), ("e4m3fnuz", "bfloat16"),
+                      ("e2m1", "float32"), ("e2m3", "float16")):
+        specs = encode_specs(name, src)
+        if src == "float32":          # level 1 in every mode, saturate only: a small set
+            specs = [PackSpec("encode", get_format(name), src, s.rounding, "saturate", "level1")
+                     for s in specs if s.overflow == "saturate"]
+        runs.append(Run("encode", specs, "fp4_encode", ("fp4_round.v", "fp4_encode.v"),
+                        f"encode {name} {src}"))
+    return runs
+
+
+DECODE_FORMATS = ("e2m1", "e4m3", "e5m2", "e4m3fnuz", "e2m1_nosub", "e3m0", "e1m2", "e3m4")
+MAC_PRODUCTS = (("e2m1", "e2m1"), ("e3m0", "e2m1"), ("e2m1_nosub", "e2m1"), ("e1m2", "e2m1"),
+                ("e4m3", "e4m3"))
+
+
+def targets() -> list[Target]:
+    """Every RTL module of the campaign and its runs, smallest first."""
+    from emu import get_format
+    from emu.lookup import lookup_names
+    from golden.defaults import LUT_MUL_FORMATS, MAC_DOTS
+    from golden.lut_pack import LutPackSpec
+    from golden.mac_pack import MacPackSpec
+    from golden.mx_pack import MxPackSpec
+    from golden.pack import PackSpec
+
+    out = []
+    names = [n for n in lookup_names() if (RTL / "lut" / f"fp4_lut_{n}.v").is_file()]
+    for n in sorted(names):
+        out.append(Target(f"fp4_lut_{n}", f"lut/fp4_lut_{n}.v",
+                          [Run("lut_decode", [LutPackSpec("lut_decode", n)], f"fp4_lut_{n}",
+                               (f"lut/fp4_lut_{n}.v",), f"lut_decode {n}")]))
+    for n in LUT_MUL_FORMATS:
+        src = RTL / "cost" / f"cost_mul_{n}.v"
+        extra = tuple(f"cost/{s.name}" for s in sorted(src.parent.glob("*.v"))
+                      if s != src and s.stem in set(re.findall(r"\b\w+\b", src.read_text())))
+        out.append(Target(f"cost_mul_{n}", f"cost/cost_mul_{n}.v",
+                          [Run("lut_mul", [LutPackSpec("lut_mul", n)], f"cost_mul_{n}",
+                               (f"cost/cost_mul_{n}.v",) + extra, f"lut_mul {n}")]))
+    F = get_format
+    out.append(Target("fp4_round", "fp4_round.v", _encode_runs()))
+    out.append(Target("fp4_decode", "fp4_decode.v",
+                      [Run("decode", [PackSpec("decode", F(n))], "fp4_decode", ("fp4_decode.v",),
+                           f"decode {n}") for n in DECODE_FORMATS]))
+    out.append(Target("fp4_mx_block", "fp4_mx_block.v",
+                      [Run("mx_block", [MxPackSpec()], "fp4_mx_block", ("fp4_mx_block.v",), "mx_block")]))
+    mac = [Run("product", [MacPackSpec("product", F(x), F(w))], "fp4_mac", ("fp4_mac.v",),
+               f"product {x} x {w}") for x, w in MAC_PRODUCTS]
+    mac += [Run("dot", [MacPackSpec("dot", F(x), F(w), lanes, acc_w, policy, order, b)], "fp4_mac",
+                ("fp4_mac.v",), f"dot {x} x {w} L{lanes} W{acc_w} {policy} {order} B{b}")
+            for x, w, lanes, acc_w, policy, order, b in MAC_DOTS]
+    out.append(Target("fp4_mac", "fp4_mac.v", mac))
+    out.append(Target("fp4_encode", "fp4_encode.v", _encode_runs()))
+    return out
+
+
+def _output_widths(target: Target, pack_root: Path) -> dict[str, int]:
+    """Widest per-copy width of each output port over the target's runs."""
+    from golden import manifest as manifests
+    from golden.pack import ensure
+
+    from .contracts import CONTRACTS, port_widths
+
+    widths: dict[str, int] = {}
+    for run in target.runs:
+        contract = CONTRACTS[run.unit]
+        record = manifests.verify(ensure(run.specs[0], pack_root))
+        pw = port_widths(contract, record)
+        for port in contract.lane_outputs:
+            widths[port] = max(widths.get(port, 0), pw[port])
+    return widths
+
+
+def generate(target: Target, pack_root: Path | None = None) -> list[Mutant]:
+    """Every mutant of a target, deterministic order: textual ones in source order, then stuck-at."""
+    src = (RTL / target.file).read_text()
+    stripped = strip_comments(src)
+    muts = text_mutants(target.module, target.file, stripped)
+    core = target.module
+    if target.module == "fp4_round":            # a submodule: its own ports
+        widths = {p[3]: 1 for p in ports(stripped, core) if p[0] == "output"}
+    else:
+        widths = _output_widths(target, pack_root or REPO / "build" / "packs")
+    for port, width in widths.items():
+        for bit in range(width):
+            for value in (0, 1):
+                muts.append(Mutant(target.module, target.file, "stuck",
+                                   f"{target.module}:stuck{value}:{port}[{bit}]", 0,
+                                   f"{port}[{bit}]", f"{value}", stuck=(port, bit, value)))
+    return muts
+
+
+def sample(muts: list[Mutant], limit: int | None, seed: str) -> list[Mutant]:
+    """At most ``limit`` mutants, drawn with a seed derived from ``seed`` (source order kept)."""
+    if not limit or len(muts) <= limit:
+        return muts
+    order = list(range(len(muts)))        # a seeded permutation: a smaller budget's sample is
+    random.Random(int(hashlib.sha256(seed.encode()).hexdigest()[:16], 16)).shuffle(order)
+    keep = set(order[:limit])             # a prefix of a larger one's (cached results reused)
+    return [m for i, m in enumerate(muts) if i in keep]
+
+
+# -------------------------------------------------------------------------------- running
+
+@dataclass
+class Outcome:
+    id: str
+    module: str
+    op: str
+    status: str          #: killed, survived, stillborn, timeout
+    detail: str
+    seconds: float
+    line: int = 0
+    find: str = ""
+    replace: str = ""
+    cached: bool = False
+
+
+def _mutant_key(mut: Mutant, target: Target, text: str) -> str:
+    blob = json.dumps({"v": VERSION, "text": text, "file": target.file, "sim": target.sim,
+                       "runs": [(r.unit, [s.name for s in r.specs], r.top, r.sources) for r in target.runs],
+                       "others": {s: hashlib.sha256((RTL / s).read_bytes()).hexdigest()
+                                  for r in target.runs for s in r.sources if s != target.file},
+                       "vh": [hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(RTL.glob("*.vh"))]},
+                      sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:20]
+
+
+def run_mutant(mut: Mutant, target: Target, pack_root: Path, timeout: float,
+               work: Path = WORK, keep: bool = False) -> Outcome:
+    """Build and bench one mutant over the target's runs (stopping at the first failure)."""
+    stripped = strip_comments((RTL / target.file).read_text())
+    text = mut.text(stripped, target.module)
+    key = _mutant_key(mut, target, text)
+    cache = work / "results" / f"{key}.json"
+    base = dict(id=mut.id, module=mut.module, op=mut.op, line=mut.line, find=mut.find,
+                replace=mut.replace)
+    if cache.is_file():
+        rec = json.loads(cache.read_text())
+        return Outcome(**base, status=rec["status"], detail=rec["detail"], seconds=rec["seconds"],
+                       cached=True)
+    wdir = work / "work" / key
+    shutil.rmtree(wdir, ignore_errors=True)
+    (wdir / "src").mkdir(parents=True)
+    mfile = wdir / "src" / Path(target.file).name
+    mfile.write_text(text)
+    t0 = time.time()
+    status, detail = "survived", f"{len(target.runs)} runs pass"
+    for i, run in enumerate(target.runs):
+        sources = [str(mfile if s == target.file else RTL / s) for s in run.sources]
+        job = {"unit": run.unit, "packs": [str(p) for p in _packs(run, pack_root)], "top": run.top,
+               "sources": sources, "bdir": str(wdir / f"run{i}"), "sim": target.sim}
+        res = _worker_call(job, timeout)
+        if res["status"] == "timeout":
+            status, detail = "timeout", f"run {i} ({run.label}) over {timeout:.0f} s"
+            break
+        if res["status"] == "build_failed":
+            if i == 0:
+                status, detail = "stillborn", res["detail"][-300:]
+            else:
+                status, detail = "killed", f"run {i} ({run.label}) does not build"
+            break
+        if res["status"] == "failed":
+            status, detail = "killed", f"run {i} ({run.label}): {res['detail']}"
+            break
+    seconds = time.time() - t0
+    if not keep:
+        shutil.rmtree(wdir, ignore_errors=True)
+    if status != "timeout":             # a timeout may be load: try again next time
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps({"id": mut.id, "status": status, "detail": detail,
+                                     "seconds": round(seconds, 2)}))
+    return Outcome(**base, status=status, detail=detail, seconds=round(seconds, 2))
+
+
+_PACK_CACHE: dict[tuple, list[Path]] = {}
+
+
+def _packs(run: Run, root: Path) -> list[Path]:
+    from golden.pack import ensure
+
+    key = (str(root), tuple(s.name for s in run.specs))
+    if key not in _PACK_CACHE:
+        _PACK_CACHE[key] = [ensure(s, root) for s in run.specs]
+    return _PACK_CACHE[key]
+
+
+def _worker_call(job: dict, timeout: float) -> dict:
+    """Run one bench in a child process (its own session, killed as a group on timeout)."""
+    cmd = [sys.executable, "-m", "rtl_tb.mutation", "--worker", json.dumps(job)]
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.communicate()
+        return {"status": "timeout"}
+    for line in reversed(out.splitlines()):
+        if line.startswith("MUTATION-RESULT "):
+            return json.loads(line[len("MUTATION-RESULT "):])
+    return {"status": "failed", "detail": f"worker exited {proc.returncode}: {err.strip()[-300:]}"}
+
+
+def worker(job: dict) -> dict:
+    """In the child: build the lane wrapper around the (mutated) sources and run the packs."""
+    from golden import manifest as manifests
+
+    from . import runner
+    from .contracts import CONTRACTS, port_widths, reference_params
+
+    contract = CONTRACTS[job["unit"]]
+    packs = [Path(p) for p in job["packs"]]
+    first = manifests.verify(packs[0])
+    params = reference_params(first)
+    widths = port_widths(contract, first)
+    bdir = Path(job["bdir"])
+    bdir.mkdir(parents=True, exist_ok=True)
+    try:
+        run = runner._run_locked(contract, bdir, f"tb_{job['unit']}", widths, contract.copies,
+                                 job["top"], params, [Path(s) for s in job["sources"]], packs,
+                                 job["sim"], 1)
+    except ValueError as err:
+        if "could not build" in str(err):
+            return {"status": "build_failed", "detail": str(err)}
+        return {"status": "failed", "detail": str(err)[-300:]}
+    missing = len(packs) - len(run.results)
+    if run.failed or run.mismatches or missing:
+        first_line = next((line for r in run.results for line in r.get("first", [])), "")
+        return {"status": "failed",
+                "detail": f"{run.mismatches} mismatches, {run.failed} failed tests, {missing} packs "
+                          f"not run; {first_line[:200]}"}
+    return {"status": "passed", "detail": f"{run.vectors} vectors"}
+
+
+# ------------------------------------------------------------------------------- reporting
+
+def load_equivalent(path: Path = EQUIVALENT) -> dict[str, dict]:
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def summarize(outcomes: list[Outcome], equivalent: dict[str, dict] | None = None) -> list[dict]:
+    """Per-module rows: mutants, stillborn, killed, survived, equivalent, timeout, score."""
+    equivalent = equivalent or {}
+    rows: dict[str, dict] = {}
+    for o in outcomes:
+        r = rows.setdefault(o.module, {"module": o.module, "mutants": 0, "stillborn": 0, "killed": 0,
+                                       "survived": 0, "equivalent": 0, "timeout": 0})
+        r["mutants"] += 1
+        if o.status == "survived" and o.id in equivalent:
+            r["equivalent"] += 1
+        else:
+            r[o.status] += 1
+    total = {"module": "total", **{k: sum(r[k] for r in rows.values())
+                                   for k in ("mutants", "stillborn", "killed", "survived", "equivalent",
+                                             "timeout")}}
+    out = list(rows.values()) + ([total] if rows else [])
+    for r in out:
+        counted = r["killed"] + r["survived"] + r["timeout"]
+        r["score"] = round(r["killed"] / counted, 4) if counted else None
+        # the raw score counts equivalent survivors against the benches
+        raw = counted + r["equivalent"]
+        r["raw_score"] = round(r["killed"] / raw, 4) if raw else None
+    return out
+
+
+COLUMNS = ("module", "mutants", "stillborn", "killed", "survived", "equivalent", "timeout", "score")
+
+
+def table_text(rows: list[dict]) -> str:
+    def fmt(r, c):
+        v = r[c]
+        return "-" if v is None else (f"{v:.1%}" if c == "score" else str(v))
+    widths = {c: max(len(c), *(len(fmt(r, c)) for r in rows)) for c in COLUMNS}
+    lines = ["  ".join(c.ljust(widths[c]) if c == "module" else c.rjust(widths[c]) for c in COLUMNS)]
+    for r in rows:
+        lines.append("  ".join(fmt(r, c).ljust(widths[c]) if c == "module" else fmt(r, c).rjust(widths[c])
+                               for c in COLUMNS))
+    return "\n".join(lines)
+
+
+def table_markdown(rows: list[dict]) -> str:
+    head = "| " + " | ".join(COLUMNS) + " |"
+    sep = "|" + "|".join("---" if c == "module" else "---:" for c in COLUMNS) + "|"
+    body = ["| " + " | ".join("-" if r[c] is None else (f"{r[c]:.1%}" if c == "score" else str(r[c]))
+                              for c in COLUMNS) + " |" for r in rows]
+    return "\n".join([head, sep, *body])
+
+
+def write_report(outcomes: list[Outcome], rows: list[dict], out: Path, title: str,
+                 equivalent: dict[str, dict]) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "mutation.json").write_text(json.dumps({"rows": rows, "mutants": [asdict(o) for o in outcomes]},
+                                                  indent=1))
+    lines = [f"# {title}", "", table_markdown(rows), ""]
+    surv = [o for o in outcomes if o.status in ("survived", "timeout")]
+    if surv:
+        lines += ["## Survivors", "", "| id | find | replace | status | classification |",
+                  "|---|---|---|---|---|"]
+        for o in surv:
+            cls = equivalent.get(o.id, {}).get("reason", "not reviewed")
+            lines.append(f"| `{o.id}` | `{o.find.strip()[:60]}` | `{o.replace.strip()[:60]}` | "
+                         f"{o.status} | {cls} |")
+    (out / "mutation.md").write_text("\n".join(lines) + "\n")
+
+
+def run_campaign(modules: list[str] | None = None, max_per_module: int | None = None,
+                 sim: str = "verilator", jobs: int = 1, out: Path | None = None,
+                 timeout: float = 240.0, pack_root: Path | None = None, ops: list[str] | None = None,
+                 log=sys.stderr) -> list[dict]:
+    """The campaign over ``modules`` (names or fnmatch patterns; None: every module)."""
+    import fnmatch
+
+    pack_root = pack_root or REPO / "build" / "packs"
+    chosen = []
+    for t in targets():
+        if modules and not any(fnmatch.fnmatchcase(t.module, p) for p in modules):
+            continue
+        t.sim = sim
+        chosen.append(t)
+    if modules and not chosen:
+        raise ValueError(f"--modules: no module matches {', '.join(modules)}")
+    plan = []
+    for t in chosen:
+        muts = generate(t, pack_root)
+        if ops:
+            muts = [m for m in muts if m.op in ops]
+        muts = sample(muts, max_per_module, t.module)
+        for run in t.runs:                               # packs first, in this process
+            _packs(run, pack_root)
+        plan += [(m, t) for m in muts]
+    print(f"mutation: {len(plan)} mutants of {len(chosen)} modules on {sim}, {jobs} jobs", file=log)
+    outcomes: list[Outcome] = []
+    t0 = time.time()
+
+    def one(item):
+        m, t = item
+        return run_mutant(m, t, pack_root, timeout)
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for i, o in enumerate(pool.map(one, plan), 1):
+            outcomes.append(o)
+            print(f"[{i}/{len(plan)} {time.time() - t0:6.0f}s] {o.id}: {o.status}"
+                  f"{' (cached)' if o.cached else f' ({o.seconds:.1f}s)'}"
+                  + (f" {o.detail[:120]}" if o.status in ("stillborn", "timeout") else ""),
+                  file=log, flush=True)
+    equivalent = load_equivalent()
+    rows = summarize(outcomes, equivalent)
+    print(table_text(rows))
+    if out:
+        write_report(outcomes, rows, Path(out), f"RTL mutation score ({sim})", equivalent)
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m rtl_tb.mutation")
+    ap.add_argument("--worker", help=argparse.SUPPRESS)
+    ap.add_argument("--modules", nargs="*")
+    ap.add_argument("--max-per-module", type=int)
+    ap.add_argument("--sim", default="verilator")
+    ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--out", type=Path)
+    ap.add_argument("--list", action="store_true", help="list the mutants, run nothing")
+    args = ap.parse_args(argv)
+    if args.worker:
+        res = worker(json.loads(args.worker))
+        print("MUTATION-RESULT " + json.dumps(res), flush=True)
+        return 0
+    if args.list:
+        for t in targets():
+            if args.modules and t.module not in args.modules:
+                continue
+            for m in sample(generate(t), args.max_per_module, t.module):
+                print(f"{m.id}\t{m.find.strip()!r} -> {m.replace.strip()!r}")
+        return 0
+    run_campaign(args.modules, args.max_per_module, args.sim, args.jobs, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

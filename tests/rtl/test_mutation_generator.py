@@ -1,0 +1,156 @@
+"""The mutation campaign's generator and runner (rtl_tb/mutation.py, rtl_tb/mutation_py.py):
+every operator class yields distinct mutants that compile on a small module, the stuck-at shim
+keeps the module text, sampling is seeded and prefix-stable, and the runner classifies killed,
+survived and stillborn mutants of a tiny lookup decoder correctly (Icarus: seconds)."""
+import ast
+import shutil
+import subprocess
+
+import pytest
+
+from rtl_tb import mutation as mu
+from rtl_tb import mutation_py as mp
+from rtl_tb.sims import sim_env
+
+TINY = """`timescale 1ns / 1ps
+`default_nettype none
+// tiny: a bit of everything the generator mutates
+module tiny #(
+    parameter integer W = 4   // a default: never mutated
+) (
+    input  wire [W-1:0] a_i,
+    input  wire [3:0]   b_i,
+    input  wire         s_i,
+    output wire [3:0]   y_o,
+    output reg          z_o
+);
+    localparam integer K = W - 1;
+    wire [3:0] t = s_i ? (a_i[3:0] + b_i) : (a_i[3:0] & b_i);   /* a ternary */
+    always @* begin : proc_z
+        integer i;
+        if (a_i[3:1] == 3'd2) z_o = a_i[0] | (b_i < 4'd5);
+        else z_o = ~b_i[1] && (b_i >= 4'hA);
+        for (i = 0; i < 2; i = i + 1)
+            z_o = z_o ^ |b_i[i +: 2];
+    end
+    assign y_o = (t << 1) ^ 4'h3 ^ {3'b000, a_i[K]};
+endmodule
+`default_nettype wire
+"""
+
+
+def _compiles(text: str, tmp_path) -> bool:
+    f = tmp_path / "m.v"
+    f.write_text(text)
+    proc = subprocess.run(["iverilog", "-g2012", "-o", str(tmp_path / "m.vvp"), str(f)],
+                          capture_output=True, text=True, env=sim_env())
+    return proc.returncode == 0
+
+
+def _mutants():
+    return mu.text_mutants("tiny", "tiny.v", mu.strip_comments(TINY))
+
+
+def test_every_operator_class_appears_and_mutants_are_distinct():
+    stripped = mu.strip_comments(TINY)
+    muts = _mutants()
+    assert {m.op for m in muts} == {"swap", "drop", "const", "cond", "bits"}
+    texts = [m.text(stripped, "tiny") for m in muts]
+    assert len(set(texts)) == len(texts) and stripped not in texts
+    assert len({m.id for m in muts}) == len(muts)
+    finds = {(m.op, m.find.strip(), m.replace.strip()) for m in muts}
+    for expected in [("swap", "+", "-"), ("swap", "&", "|"), ("swap", "^", "&"), ("swap", "&&", "||"),
+                     ("swap", "<", "<="), ("swap", ">=", ">"), ("swap", "==", "!="), ("swap", "<<", ">>"),
+                     ("drop", "~", ""), ("const", "4'd5", "4'd6"), ("const", "4'd5", "4'd4"),
+                     ("const", "3'd2", "3'd3"), ("cond", "s_i", "!(s_i)"),
+                     ("cond", "a_i[3:1] == 3'd2", "!(a_i[3:1] == 3'd2)"),
+                     ("bits", "a_i[0]", "1'b0"), ("bits", "a_i[3:1]", "{1'b0, a_i[(3)-1:1]}"),
+                     ("bits", "a_i[3:1]", "{a_i[3:(1)+1], 1'b0}")]:
+        assert expected in finds, expected
+
+
+def test_excluded_regions_are_not_mutated():
+    muts = _mutants()
+    lines = {m.line for m in muts}
+    assert not lines & set(range(1, 13))          # directives, the header (parameter defaults, ranges)
+    # the step clause of the for loop (i = i + 1) is never mutated: no endless loops
+    assert {m.find for m in muts if m.line == 19} == {"0", "<", "2"}
+    # a localparam keeps its name and type; its value is mutated
+    assert {(m.find, m.replace) for m in muts if m.line == 13} == {("-", "+"), ("1", "2"), ("1", "0")}
+
+
+def test_every_mutant_of_the_small_module_compiles(tmp_path):
+    stripped = mu.strip_comments(TINY)
+    assert _compiles(stripped, tmp_path)
+    bad = [m.id for m in _mutants() if not _compiles(m.text(stripped, "tiny"), tmp_path)]
+    assert not bad, bad
+
+
+@pytest.mark.parametrize("port, bit, value", [("y_o", 2, 0), ("y_o", 0, 1), ("z_o", 0, 1)])
+def test_stuck_at_shim_keeps_the_module_and_compiles(port, bit, value, tmp_path):
+    stripped = mu.strip_comments(TINY)
+    text = mu.stuck_shim(stripped, "tiny", port, bit, value)
+    assert text.startswith(stripped.replace("module tiny", "module tiny__core", 1).split("endmodule")[0])
+    assert f"assign {port} = {port}__raw" in text
+    assert _compiles(text, tmp_path)
+
+
+def test_ports_are_read_from_the_header():
+    assert mu.ports(mu.strip_comments(TINY), "tiny") == [
+        ("input", "", "[W-1:0]", "a_i"), ("input", "", "[3:0]", "b_i"), ("input", "", "", "s_i"),
+        ("output", "", "[3:0]", "y_o"), ("output", "", "", "z_o")]
+
+
+def test_generation_is_deterministic_and_sampling_prefix_stable():
+    t = next(t for t in mu.targets() if t.module == "fp4_round")
+    a, b = mu.generate(t), mu.generate(t)
+    assert [m.id for m in a] == [m.id for m in b]
+    small, large = mu.sample(a, 5, "x"), mu.sample(a, 12, "x")
+    assert len(small) == 5 and {m.id for m in small} <= {m.id for m in large}
+    assert [m.id for m in mu.sample(a, 5, "x")] == [m.id for m in small]
+
+
+def test_every_rtl_module_has_a_target():
+    names = {t.module for t in mu.targets()}
+    assert {"fp4_round", "fp4_encode", "fp4_decode", "fp4_mac", "fp4_mx_block"} <= names
+    assert {p.stem for p in (mu.RTL / "lut").glob("fp4_lut_*.v")} <= names
+    assert {f"cost_mul_{n}" for n in __import__("golden.defaults", fromlist=["x"]).LUT_MUL_FORMATS} <= names
+
+
+@pytest.mark.skipif(shutil.which("iverilog", path=sim_env()["PATH"]) is None, reason="needs Icarus")
+def test_runner_classifies_killed_survived_stillborn(tmp_path):
+    t = next(t for t in mu.targets() if t.module == "fp4_lut_nf4")
+    t.sim = "icarus"
+    muts = {m.id: m for m in mu.generate(t)}
+    killed = next(m for m in muts.values() if m.op == "const" and "32'h3F80_0000" in m.find.upper()
+                  .replace("32'H", "32'h"))
+    survived = muts["fp4_lut_nf4:stuck0:int_o[3]"]          # NF4 has no integer mapping: int_o is 0
+    stripped = mu.strip_comments((mu.RTL / t.file).read_text())
+    at = stripped.index("endcase")
+    stillborn = mu.Mutant("fp4_lut_nf4", t.file, "const", "fp4_lut_nf4:test:stillborn", 0,
+                          "endcase", "endcas", at, at + len("endcase"))
+    work = tmp_path / "work"
+    root = tmp_path / "packs"
+    got = {m.id: mu.run_mutant(m, t, root, 300, work=work).status for m in (killed, survived, stillborn)}
+    assert got == {killed.id: "killed", survived.id: "survived", stillborn.id: "stillborn"}
+    again = mu.run_mutant(killed, t, root, 300, work=work)          # cached per mutant hash
+    assert again.cached and again.status == "killed"
+
+
+def test_python_mutants_are_valid_distinct_and_deterministic():
+    muts = mp.generate("emu/round.py")
+    assert {m.op for m in muts} == {"compare", "arith", "const", "bool"}
+    assert [m.id for m in muts] == [m.id for m in mp.generate("emu/round.py")]
+    original = ast.dump(ast.parse((mp.REPO / "emu/round.py").read_text()))
+    texts = set()
+    for m in muts:
+        text = mp.mutated_source(m)
+        assert ast.dump(ast.parse(text)) != original, m.id
+        texts.add(text)
+    assert len(texts) == len(muts)
+
+
+def test_python_selection_names_existing_files():
+    for f, tests in mp.SELECTION.items():
+        assert (mp.REPO / f).is_file(), f
+        assert all((mp.REPO / t).is_file() for t in tests), tests
