@@ -13,7 +13,7 @@ FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 PYTEST_ARGS ?=
 
-.PHONY: help setup sims test demo bench exhaustive clean distclean
+.PHONY: help setup sims test demo bench exhaustive mutate badinput clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -60,8 +60,17 @@ demo: setup ## the main job: format card, a sample tensor encoded
 bench: setup ## throughput beside ml_dtypes and torch casts, as ratios
 	$(VENV)/bin/fp4ref bench
 
-exhaustive: setup ## all 2^32 float32 inputs: every preset (RNE) and E2M1 in every mode, against ml_dtypes and the grid reference
-	$(VENV)/bin/fp4ref exhaustive --all
+exhaustive: setup ## all 2^32 float32 inputs: every preset (RNE) and E2M1 in every mode, against ml_dtypes and the grid reference; table into the README
+	$(VENV)/bin/fp4ref exhaustive --all --readme README.md
+
+MUTATE_ARGS ?=
+PY_MUTANTS ?= 15
+mutate: setup ## mutation campaigns (RTL mutants through the golden benches on Verilator; Python model mutants against its tests); scores into the README
+	$(VENV)/bin/fp4ref mutate --jobs $(JOBS) --readme README.md $(MUTATE_ARGS)
+	$(VENV)/bin/fp4ref mutate --python --max-per-module $(PY_MUTANTS) --jobs $(JOBS) --readme README.md
+
+badinput: setup ## the bad-input campaign: every category, table into the README and docs/bad_input.md
+	$(VENV)/bin/fp4ref badinput --markdown docs/bad_input.md --markdown README.md
 
 clean: ## remove generated output (build/)
 	rm -rf build .pytest_cache .hypothesis

@@ -802,17 +802,18 @@ def add_parser(sub) -> None:
                        "dtypes and shapes, NaN/Inf, garbled packs, missing files, unwritable output, a full "
                        "disk, Ctrl-C mid-write, absurd sizes) and check each gives one error line, a non-zero "
                        "exit and no partial file. Prints the table; exit 0 only if every category behaves.")
-    b.add_argument("--markdown", metavar="FILE",
-                   help="also write the policy and the table to FILE (docs/bad_input.md), atomically; in a "
+    b.add_argument("--markdown", metavar="FILE", action="append",
+                   help="(repeatable) also write the policy and the table to FILE (docs/bad_input.md), atomically; in a "
                    f"file that holds the markers {START} and {END} (a README), only the table between them")
     b.add_argument("--only", help="comma-separated category ids (default: all)")
     b.add_argument("--jobs", type=int, default=2, help="categories run in parallel (default 2)")
 
 
 def cmd_badinput(args) -> int:
-    md = getattr(args, "markdown", None)
-    if md is not None:
-        _check_markdown_target(Path(md))
+    md = getattr(args, "markdown", None) or []
+    md = [md] if isinstance(md, str) else md
+    for f in md:
+        _check_markdown_target(Path(f))
     jobs = getattr(args, "jobs", 2)
     if jobs is None or jobs < 1:
         raise ValueError(f"--jobs must be >= 1, got {jobs}")
@@ -831,8 +832,8 @@ def cmd_badinput(args) -> int:
     results = run_campaign(cats, jobs)
     print(table(results, cats), end="")
     print(summary(results))
-    if md is not None:
-        write_atomic(Path(md), render_into(Path(md), results, cats))
+    for f in md:
+        write_atomic(Path(f), render_into(Path(f), results, cats))
     bad = [r.id for r in results if not r.ok]
     if bad:
         print(f"fp4ref badinput: error: {len(bad)} categories do not behave: {', '.join(bad)}", file=sys.stderr)

@@ -188,6 +188,8 @@ def _parser() -> argparse.ArgumentParser:
     x.add_argument("--reference", default="ml_dtypes", choices=["ml_dtypes", "grid"],
                    help="ml_dtypes (RNE only) or the independent grid reference (emu/grid_ref.py, every mode)")
     x.add_argument("--jobs", type=int, default=2, help="--all: parallel runs (default 2)")
+    x.add_argument("--readme", metavar="FILE", help="--all: also write the table between the markers "
+                   "<!-- fp4ref exhaustive --> ... <!-- /fp4ref exhaustive --> of FILE (README.md)")
     x.add_argument("-f", "--format", default="e2m1", help="a format ml_dtypes implements")
     x.add_argument("-r", "--rounding", default="rne",
                    help="rne (the only mode ml_dtypes has); rne rna rtz rup rdn with --reference grid")
@@ -368,7 +370,7 @@ def cmd_exhaustive(args) -> int:
     from .exhaustive import coverage, sweep, sweep_grid
 
     if args.all:
-        return coverage(args.jobs)
+        return coverage(args.jobs, args.readme)
     if args.reference == "grid":
         if args.start != 0 or args.stop != 1 << 32:
             raise ValueError("--reference grid sweeps all 2^32 inputs; --start/--stop apply to ml_dtypes")

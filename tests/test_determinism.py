@@ -37,3 +37,19 @@ def test_packs_are_byte_identical_across_runs_and_thread_counts(kind, tmp_path):
     assert runs[0] == runs[1] == runs[2]
     manifest = json.loads(runs[0]["manifest.json"])
     assert manifest["count"] > 0
+
+
+def test_the_gptq_layer_pack_is_byte_identical_across_runs_and_torch_thread_counts(tmp_path):
+    """fp4ref layerpack (MiniLM capture, GPTQ's Cholesky and float64 updates, the walk): the same
+    bytes with 1 torch/BLAS thread twice and with every core."""
+    def run(name, threads):
+        out = tmp_path / name
+        env = {**os.environ, **THREADS[threads], "HF_HUB_OFFLINE": "1"}
+        proc = subprocess.run([sys.executable, "-m", "fp4ref", "layerpack", "--tokens", "1", "--out", str(out)],
+                              capture_output=True, text=True, timeout=600, env=env)
+        assert proc.returncode == 0, proc.stderr
+        return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()}
+
+    runs = [run("a", "1"), run("b", "1"), run("c", "all")]
+    assert {"vectors.hex", "codes.npy", "scales.npy", "manifest.json"} <= runs[0].keys()
+    assert runs[0] == runs[1] == runs[2]

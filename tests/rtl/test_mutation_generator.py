@@ -154,3 +154,35 @@ def test_python_selection_names_existing_files():
     for f, tests in mp.SELECTION.items():
         assert (mp.REPO / f).is_file(), f
         assert all((mp.REPO / t).is_file() for t in tests), tests
+
+
+@pytest.mark.skipif(shutil.which("iverilog", path=sim_env()["PATH"]) is None, reason="needs Icarus")
+def test_a_bank_gives_the_verdicts_of_one_build_per_mutant(tmp_path):
+    """rtl_tb.mutation_bank builds many mutants into one model; its verdicts must be those of
+    one build per mutant (killed, survived, stillborn alike)."""
+    from rtl_tb import mutation_bank as mb
+
+    t = next(t for t in mu.targets() if t.module == "fp4_lut_nf4")
+    t.sim = "icarus"
+    muts = mu.generate(t)
+    stripped = mu.strip_comments((mu.RTL / t.file).read_text())
+    at = stripped.index("endcase")
+    stillborn = mu.Mutant("fp4_lut_nf4", t.file, "const", "fp4_lut_nf4:test:stillborn", 0,
+                          "endcase", "endcas", at, at + len("endcase"))
+    pick = muts[:6] + [m for m in muts if m.op == "stuck"][::9] + [stillborn]
+    root = tmp_path / "packs"
+    single = {m.id: mu.run_mutant(m, t, root, 300, work=tmp_path / "one").status for m in pick}
+    banked = {o.id: o.status for o in mb.run_target(t, pick, root, 300, "icarus", tmp_path / "bank")}
+    assert banked == single
+    assert set(single.values()) == {"killed", "survived", "stillborn"}
+
+
+def test_the_bank_selector_keeps_the_header_and_names_every_mutant():
+    from rtl_tb import mutation_bank as mb
+
+    t = next(t for t in mu.targets() if t.module == "fp4_round")
+    muts = mu.generate(t)[:3]
+    text = mb.bank_source(t, muts, "tb_encode")
+    assert text.count("module fp4_round ") == 1                      # the selector
+    assert all(f"module fp4_round__m{k}" in text for k in range(4))
+    assert "tb_encode.mutant_sel == 16'd3" in text
