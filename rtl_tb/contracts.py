@@ -9,6 +9,8 @@ Shared ports carry one value per pack, taken from the pack's options.
 """
 from __future__ import annotations
 
+import json
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -41,11 +43,18 @@ def resolve(patterns: tuple[str, ...], names: list[str]) -> list[str]:
 
 
 def shared_values(unit: str, options: dict) -> dict[str, int]:
-    """Values of the shared ports for a pack's options."""
+    """Values of the shared ports for a pack's options. FP4REF_SHARED (JSON, set by the runner's
+    ``shared``) overrides some: e.g. {"mode_i": 6} drives a reserved rounding-mode code, which
+    the contract says behaves as rne, with an rne pack."""
+    values = {}
     if unit == "encode":
-        return {"mode_i": MODES.index(options["rounding"]),
-                "sat_i": 1 if options["overflow"] == "saturate" else 0}
-    return {}
+        values = {"mode_i": MODES.index(options["rounding"]),
+                  "sat_i": 1 if options["overflow"] == "saturate" else 0}
+    override = json.loads(os.environ.get("FP4REF_SHARED") or "{}")
+    unknown = set(override) - set(values)
+    if unknown:
+        raise ValueError(f"FP4REF_SHARED: {', '.join(sorted(unknown))} is not a shared port of {unit}")
+    return {**values, **override}
 
 
 def _fmt_params(prefix: str, rec: dict) -> dict[str, int]:

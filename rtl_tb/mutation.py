@@ -480,6 +480,7 @@ class Run:
     top: str                      #: the module the lane wrapper instantiates
     sources: tuple[str, ...]      #: files under rtl/ (the mutated one is swapped in)
     label: str
+    shared: dict = field(default_factory=dict)   #: shared-port overrides (runner.run_unit)
 
 
 @dataclass
@@ -512,7 +513,10 @@ def _encode_runs(label_prefix: str = "") -> list[Run]:
     return runs
 
 
-DECODE_FORMATS = ("e2m1", "e4m3", "e5m2", "e4m3fnuz", "e2m1_nosub", "e3m0", "e1m2", "e3m4")
+#: the decode runs, most likely killers first; with every preset, a survivor is equivalent on
+#: every preset format (each run applies every code of its format)
+DECODE_FORMATS = ("e2m1", "e4m3", "e5m2", "e4m3fnuz", "e2m1_nosub", "e3m0", "e1m2", "e3m4", "e2m3",
+                  "e3m2", "e2m1_b0", "e3m0_b0", "e4m3_ieee", "e5m2fnuz", "e4m3b11fnuz")
 MAC_PRODUCTS = (("e2m1", "e2m1"), ("e3m0", "e2m1"), ("e2m1_nosub", "e2m1"), ("e1m2", "e2m1"),
                 ("e4m3", "e4m3"))
 
@@ -521,7 +525,7 @@ def targets() -> list[Target]:
     """Every RTL module of the campaign and its runs, smallest first."""
     from emu import get_format
     from emu.lookup import lookup_names
-    from golden.defaults import LUT_MUL_FORMATS, MAC_DOTS
+    from golden.defaults import LUT_MUL_FORMATS, MAC_DOTS, encode_specs
     from golden.lut_pack import LutPackSpec
     from golden.mac_pack import MacPackSpec
     from golden.mx_pack import MxPackSpec
@@ -544,10 +548,16 @@ def targets() -> list[Target]:
                           exhaustive="the bench applies every ordered pair of valid codes, the "
                                      "multiplier's whole input space under its contract"))
     F = get_format
-    out.append(Target("fp4_round", "fp4_round.v", _encode_runs()))
+    # the contract's reserved mode codes 6 and 7 behave as rne: rne packs with mode_i = 6, 7
+    reserved = [Run("encode", [s for s in encode_specs("e2m1", "bfloat16") if s.rounding == "rne"],
+                    "fp4_encode", ("fp4_round.v", "fp4_encode.v"), f"encode e2m1 rne as mode code {c}",
+                    {"mode_i": c}) for c in (6, 7)]
+    out.append(Target("fp4_round", "fp4_round.v", _encode_runs() + reserved))
     out.append(Target("fp4_decode", "fp4_decode.v",
                       [Run("decode", [PackSpec("decode", F(n))], "fp4_decode", ("fp4_decode.v",),
-                           f"decode {n}") for n in DECODE_FORMATS]))
+                           f"decode {n}") for n in DECODE_FORMATS],
+                      exhaustive=f"the benches apply every code of each of the {len(DECODE_FORMATS)} "
+                                 "preset formats (equivalent for those parameter sets)"))
     out.append(Target("fp4_mx_block", "fp4_mx_block.v",
                       [Run("mx_block", [MxPackSpec()], "fp4_mx_block", ("fp4_mx_block.v",), "mx_block")]))
     mac = [Run("product", [MacPackSpec("product", F(x), F(w))], "fp4_mac", ("fp4_mac.v",),
@@ -624,7 +634,8 @@ class Outcome:
 
 def _mutant_key(mut: Mutant, target: Target, text: str) -> str:
     blob = json.dumps({"v": VERSION, "text": text, "file": target.file, "sim": target.sim,
-                       "runs": [(r.unit, [s.name for s in r.specs], r.top, r.sources) for r in target.runs],
+                       "runs": [(r.unit, [s.name for s in r.specs], r.top, r.sources)
+                                + ((r.shared,) if r.shared else ()) for r in target.runs],
                        "others": {s: hashlib.sha256((RTL / s).read_bytes()).hexdigest()
                                   for r in target.runs for s in r.sources if s != target.file},
                        "vh": [hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(RTL.glob("*.vh"))]},
@@ -655,7 +666,7 @@ def run_mutant(mut: Mutant, target: Target, pack_root: Path, timeout: float,
     for i, run in enumerate(target.runs):
         sources = [str(mfile if s == target.file else RTL / s) for s in run.sources]
         job = {"unit": run.unit, "packs": [str(p) for p in _packs(run, pack_root)], "top": run.top,
-               "sources": sources, "bdir": str(wdir / f"run{i}"), "sim": target.sim}
+               "sources": sources, "bdir": str(wdir / f"run{i}"), "sim": target.sim, "shared": run.shared}
         res = _worker_call(job, timeout)
         if res["status"] == "timeout":
             status, detail = "timeout", f"run {i} ({run.label}) over {timeout:.0f} s"
@@ -735,7 +746,7 @@ def worker(job: dict) -> dict:
     try:
         run = runner._run_locked(contract, bdir, f"tb_{job['unit']}", widths, contract.copies,
                                  job["top"], params, [Path(s) for s in job["sources"]], packs,
-                                 job["sim"], 1)
+                                 job["sim"], 1, job.get("shared"))
     except ValueError as err:
         if "could not build" in str(err):
             return {"status": "build_failed", "detail": str(err)}

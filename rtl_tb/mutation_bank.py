@@ -72,7 +72,8 @@ def bank_source(target: Target, muts: list[Mutant], top: str) -> str:
 
 def lint(mut: Mutant, target: Target, run: Run, workdir: Path, params: dict | None = None) -> str | None:
     """None when the mutant (with the run's other sources and the run's parameters) passes
-    `verilator --lint-only`; else the first error line. A mutant that fails it would not build
+    `verilator --lint-only`, SOLO when it passes with a warning that a bank cannot live with;
+    else the first error line. A mutant that fails it would not build
     for that run: it never enters a bank (stillborn on the first run, killed on a later one)."""
     from .sims import sim_env, verilator_root
 
@@ -87,9 +88,15 @@ def lint(mut: Mutant, target: Target, run: Run, workdir: Path, params: dict | No
            *[f"-G{k}={v}" for k, v in (params or {}).items()], *sources]
     res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
     if res.returncode == 0:
-        return None
+        # multiple drivers or a combinational loop may keep the whole model from settling
+        # (%Error-DIDNOTCONVERGE) even while the mutant is not selected: such a mutant runs alone
+        return SOLO if any(w in res.stderr for w in SOLO_WARNINGS) else None
     err = next((line for line in res.stderr.splitlines() if "%Error" in line), res.stderr.strip()[-200:])
     return err[:300]
+
+
+SOLO = "solo"
+SOLO_WARNINGS = ("%Warning-MULTIDRIVEN", "%Warning-UNOPTFLAT", "%Warning-ALWCOMBORDER")
 
 
 def run_params(run: Run, packs: list[Path]) -> dict:
@@ -109,7 +116,7 @@ def run_bank(target: Target, run: Run, muts: list[Mutant], pack_paths: list[Path
 
     job = {"target": target.file, "module": target.module, "unit": run.unit, "top": run.top,
            "sources": list(run.sources), "packs": [str(p) for p in pack_paths], "bdir": str(bdir),
-           "sim": sim, "ids": [m.id for m in muts]}
+           "sim": sim, "ids": [m.id for m in muts], "shared": run.shared}
     bdir.mkdir(parents=True, exist_ok=True)
     (bdir / "bank.v").write_text(bank_source(target, muts, f"tb_{run.unit}"))
     cmd = [sys.executable, "-m", "rtl_tb.mutation_bank", json.dumps(job)]
@@ -146,7 +153,7 @@ def worker(job: dict) -> dict | str:
     results.unlink(missing_ok=True)
     env = {"FP4REF_UNIT": job["unit"], "FP4REF_PACKS": os.pathsep.join(str(p) for p in packs),
            "FP4REF_COPIES": str(BANK_COPIES), "FP4REF_MUTANTS": str(len(job["ids"])),
-           "FP4REF_RESULTS": str(results)}
+           "FP4REF_RESULTS": str(results), "FP4REF_SHARED": json.dumps(job.get("shared") or {})}
     try:
         run_bench("rtl_tb.bench_mutation", top, sources + [bdir / f"{top}.v"], job["sim"],
                   extra_env=env, bdir=bdir, includes=[RTL])
@@ -216,7 +223,10 @@ def run_target(target: Target, muts: list[Mutant], pack_root: Path, timeout: flo
         for m in list(alive):                    # what would not build for this run
             t0 = time.time()
             err = lint(m, target, run, lintdir, params)
-            if err:
+            if err == SOLO:                      # one build of its own, every run
+                alive.remove(m)
+                done[m.id] = run_mutant(m, target, pack_root, timeout, work)
+            elif err:
                 alive.remove(m)
                 if i == 0:
                     finish(m, "stillborn", err, time.time() - t0)

@@ -107,10 +107,11 @@ class UnitRun:
 
 def run_unit(unit: str, sim: str, packs: list[Path], rtl: list[Path] | None = None,
              module: str | None = None, params: dict | None = None, copies: int | None = None,
-             max_mismatches: int = 10) -> UnitRun:
+             max_mismatches: int = 10, shared: dict | None = None) -> UnitRun:
     """Stream ``packs`` (one field layout) through ``copies`` copies of ``module`` per cycle.
 
-    With no ``rtl``, the reference RTL and its parameters for the packs are used.
+    With no ``rtl``, the reference RTL and its parameters for the packs are used. ``shared``
+    overrides shared-port values (e.g. {"mode_i": 6}: a reserved mode code with an rne pack).
     """
     if unit not in CONTRACTS:
         raise ValueError(f"unit: must be one of {', '.join(CONTRACTS)}, got {unit!r}")
@@ -145,11 +146,11 @@ def run_unit(unit: str, sim: str, packs: list[Path], rtl: list[Path] | None = No
     with open(bdir / ".lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         return _run_locked(contract, bdir, top, widths, copies, module, params, sources, packs,
-                           sim, max_mismatches)
+                           sim, max_mismatches, shared)
 
 
 def _run_locked(contract, bdir, top, widths, copies, module, params, sources, packs, sim,
-                max_mismatches) -> UnitRun:
+                max_mismatches, shared: dict | None = None) -> UnitRun:
     unit = contract.unit
     wrapper = bdir / f"{top}.v"
     wrapper.write_text(wrapper_verilog(contract, widths, copies, module, params or {}, top))
@@ -157,7 +158,7 @@ def _run_locked(contract, bdir, top, widths, copies, module, params, sources, pa
     results_path.unlink(missing_ok=True)
     env = {"FP4REF_UNIT": unit, "FP4REF_PACKS": os.pathsep.join(str(Path(p).resolve()) for p in packs),
            "FP4REF_COPIES": str(copies), "FP4REF_MAX_MISMATCHES": str(max_mismatches),
-           "FP4REF_RESULTS": str(results_path)}
+           "FP4REF_RESULTS": str(results_path), "FP4REF_SHARED": json.dumps(shared or {})}
     xml = run_bench(contract.bench, top, sources + [wrapper], sim, extra_env=env, bdir=bdir,
                     includes=[RTL])
     results = ([json.loads(line) for line in results_path.read_text().splitlines()]

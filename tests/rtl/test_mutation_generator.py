@@ -115,6 +115,9 @@ def test_every_rtl_module_has_a_target():
     assert {"fp4_round", "fp4_encode", "fp4_decode", "fp4_mac", "fp4_mx_block"} <= names
     assert {p.stem for p in (mu.RTL / "lut").glob("fp4_lut_*.v")} <= names
     assert {f"cost_mul_{n}" for n in __import__("golden.defaults", fromlist=["x"]).LUT_MUL_FORMATS} <= names
+    # the decoder's survivors are called equivalent on every preset: every preset must be run
+    from emu import list_formats
+    assert set(mu.DECODE_FORMATS) == set(list_formats())
 
 
 @pytest.mark.skipif(shutil.which("iverilog", path=sim_env()["PATH"]) is None, reason="needs Icarus")
