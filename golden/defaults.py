@@ -54,6 +54,7 @@ MAC_DOTS = (
     ("e1m2", "e2m1", 16, 13, "wrap", "tree", 1),
     ("e4m3", "e4m3", 4, 40, "saturate", "sequential", 0),
     ("e2m1", "e2m1", 1, 2, "saturate", "tree", 0),
+    ("e2m1", "e2m1", 3, 10, "saturate", "tree", 1),        # a tree padded to 4 leaves
 )
 
 
