@@ -1,4 +1,6 @@
-"""`make demo`: the E2M1 format card, then a sample tensor through encode, pack and decode."""
+"""`make demo`: the E2M1 format card, a sample tensor through encode, pack and decode, the MAC width
+answer, LLM-FP4, lookup and block formats, the packs through the RTL, cost, accuracy, GPTQ and
+a real-layer pack."""
 from __future__ import annotations
 
 import numpy as np
@@ -26,7 +28,26 @@ def run_demo() -> int:
     status = regress(DEMO_FORMATS)
     show_pack(REPO / "build" / "packs" / "encode-e2m1-bfloat16-rne-saturate")
     status |= show_cost_and_accuracy()
+    status |= show_gptq()
     return status
+
+
+def show_gptq() -> int:
+    """`fp4ref gptq --quick` (GPTQ vs RTN on three MiniLM layers) and `fp4ref layerpack` (a
+    GPTQ-quantized real layer as a dot pack, through the reference MAC on both simulators)."""
+    import argparse
+
+    from .gptq import cmd_gptq
+    from .layerpack import cmd_layerpack
+    print("\n== GPTQ vs RTN on all-MiniLM-L6-v2 (quick: 3 layers, 4 formats; `fp4ref gptq` runs all) ==")
+    rc = cmd_gptq(argparse.Namespace(formats=None, group_size=128, act_order=True, damp=0.01, quick=True,
+                                     out=str(REPO / "build" / "gptq-quick")))
+    print("\n== a GPTQ-quantized real layer on the MAC (`fp4ref layerpack`) ==")
+    rc |= cmd_layerpack(argparse.Namespace(layer="encoder.layer.0.attention.self.query",
+                                           out=str(REPO / "build" / "layerpack"), tokens=4, method="gptq",
+                                           no_preshift=False, calib=48, sim=["icarus", "verilator"],
+                                           rtl=[], top=None, param=[]))
+    return rc
 
 
 def show_lookup() -> None:
