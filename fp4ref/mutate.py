@@ -4,8 +4,8 @@ RTL (default): mutants of every rtl/ module, each built with Verilator and run t
 benches (rtl_tb.mutation). With --python: AST mutants of the emu/ and mac/ model files, each run
 against a fixed selection of the property and exhaustive tests in a copy of the package
 (rtl_tb.mutation_py). Both print a per-module table (mutants, stillborn, killed, survived,
-equivalent, timeout, score = killed / (killed + survived + timeout), proven-equivalent survivors
-left out) and write mutation.md and mutation.json to --out. Results are cached per mutant in
+equivalent, timeout, score = (killed + timeout) / (killed + survived + timeout), proven-equivalent
+survivors left out) and write mutation.md and mutation.json to --out. Results are cached per mutant in
 build/mutation/, so a second run only runs what changed.
 """
 from __future__ import annotations
@@ -73,7 +73,8 @@ def cmd_mutate(args) -> int:
         summary = (f"{total['mutants']:,} mutants of {what}{sample}: {total['killed']:,} killed, "
                    f"{total['equivalent']:,} proven equivalent, {total['survived']:,} surviving, "
                    f"{total['stillborn']:,} stillborn (do not compile), {total['timeout']} timeouts; "
-                   f"score {total['score']:.1%} (killed / (killed + surviving + timeouts)). "
+                   f"score {total['score']:.1%} ((killed + timeouts) / (killed + surviving + timeouts): a "
+                   f"mutant that hangs the checks is detected). "
                    f"`{' '.join(['fp4ref', 'mutate'] + (['--python'] if args.python else []))}`, "
                    f"{(time.time() - t0) / 60:.0f} minutes with {jobs} jobs (cached verdicts reused).")
         replace(args.readme, name, summary + "\n\n" + table_markdown(rows) + "\n")

@@ -83,3 +83,26 @@ def test_l1_bound_is_between_observed_and_worst_case(rng):
 def test_bad_input_is_named(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_the_explanation_is_exact_for_the_13_bit_question():
+    """The users' 13-bit question (llm-fp4.md §6d) is answered by explain(): every number in it is
+    pinned, with and without LLM-FP4's pre-shift."""
+    from mac import worst_case_width
+
+    assert worst_case_width("e2m1", "e2m1", 16, 3).explain() == "\n".join([
+        "accumulator width for K = 16 terms of e2m1 (activations) x e2m1 (weights), pre-shift range B = 3",
+        "  integer mapping  e2m1: |I| <= 12 (value = I * 2^-1); e2m1: |I| <= 12 (value = I * 2^-1)",
+        "  largest product  12 * 12 * 2^3 = 1,152",
+        "  largest |sum|    16 * 1,152 = 18,432",
+        "  signed width     1 + ceil(log2(18,432 + 1)) = 16 bits (range -32,768 .. 32,767)",
+        "  15 bits hold only 16,383: 2,049 short of the worst case",
+        "  output scale     acc * 2^-5 * scale_x * scale_w[k]"])
+    assert worst_case_width("e3m0", "e2m1", 4, 0).explain() == "\n".join([
+        "accumulator width for K = 4 terms of e3m0 (activations) x e2m1 (weights), no pre-shift",
+        "  integer mapping  e3m0: |I| <= 64 (value = I * 2^-2); e2m1: |I| <= 12 (value = I * 2^-1)",
+        "  largest product  64 * 12 = 768",
+        "  largest |sum|    4 * 768 = 3,072",
+        "  signed width     1 + ceil(log2(3,072 + 1)) = 13 bits (range -4,096 .. 4,095)",
+        "  12 bits hold only 2,047: 1,025 short of the worst case",
+        "  output scale     acc * 2^-3 * scale_x * scale_w[k]"])
