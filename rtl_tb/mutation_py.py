@@ -38,6 +38,7 @@ WORK = REPO / "build" / "mutation"
 VERSION = 1
 
 #: model file -> the tests that check it (fast: a few seconds each under the ci profile)
+_EDGES = "tests/test_boundaries.py"          # the edges of every validated range
 _ENCODE = ("tests/emu/test_encode_table.py", "tests/emu/test_encode_properties.py",
            "tests/emu/test_encode_oracles.py", "tests/emu/test_slow.py")
 SELECTION: dict[str, tuple[str, ...]] = {
@@ -45,17 +46,17 @@ SELECTION: dict[str, tuple[str, ...]] = {
     "emu/encode.py": _ENCODE,
     "emu/round_pack.py": _ENCODE,
     "emu/unpack.py": _ENCODE,
-    "emu/decode.py": ("tests/emu/test_decode.py",),
+    "emu/decode.py": ("tests/emu/test_decode.py", _EDGES),
     "emu/intmap.py": ("tests/emu/test_decode.py", "tests/mac/test_products.py"),
-    "emu/pack.py": ("tests/emu/test_pack.py",),
+    "emu/pack.py": ("tests/emu/test_pack.py", _EDGES),
     "emu/intervals.py": ("tests/emu/test_intervals.py",),
-    "mac/products.py": ("tests/mac/test_products.py",),
-    "mac/accumulate.py": ("tests/mac/test_dot.py",),
-    "mac/dot.py": ("tests/mac/test_dot.py",),
+    "mac/products.py": ("tests/mac/test_products.py", _EDGES),
+    "mac/accumulate.py": ("tests/mac/test_dot.py", _EDGES),
+    "mac/dot.py": ("tests/mac/test_dot.py", _EDGES),
     "mac/preshift.py": ("tests/mac/test_dot.py", "tests/layer/test_linear_e2m1.py"),
     "mac/width.py": ("tests/mac/test_width.py",),
-    "mac/fp32_accum.py": ("tests/mac/test_fp32_accum.py",),
-    "mac/mx_dot.py": ("tests/mac/test_mx_dot.py",),
+    "mac/fp32_accum.py": ("tests/mac/test_fp32_accum.py", _EDGES),
+    "mac/mx_dot.py": ("tests/mac/test_mx_dot.py", _EDGES),
 }
 #: folders the copy needs (quant/ is left out: the model tests do not import it)
 COPY = ("emu", "mac", "golden", "tests", "rtl_tb", "fp4ref", "pyproject.toml")
