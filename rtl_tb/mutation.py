@@ -643,6 +643,27 @@ def _mutant_key(mut: Mutant, target: Target, text: str) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:20]
 
 
+def cached_verdict(mut: Mutant, target: Target, text: str, work: Path = WORK) -> dict | None:
+    """The cached verdict of a mutant for the target's runs, or for a prefix of them when it
+    still holds: appending a run leaves a mutant killed by an earlier run (or stillborn) killed,
+    so only the survivors go through the longer list."""
+    from dataclasses import replace
+
+    for k in range(len(target.runs), 0, -1):
+        t = target if k == len(target.runs) else replace(target, runs=target.runs[:k])
+        path = work / "results" / f"{_mutant_key(mut, t, text)}.json"
+        if not path.is_file():
+            continue
+        rec = json.loads(path.read_text())
+        if k == len(target.runs):
+            return rec
+        killer = re.match(r"run (\d+) ", rec["detail"])
+        if rec["status"] == "stillborn" or (rec["status"] == "killed" and killer and int(killer.group(1)) < k):
+            return rec
+        return None
+    return None
+
+
 def run_mutant(mut: Mutant, target: Target, pack_root: Path, timeout: float,
                work: Path = WORK, keep: bool = False) -> Outcome:
     """Build and bench one mutant over the target's runs (stopping at the first failure)."""
@@ -652,8 +673,8 @@ def run_mutant(mut: Mutant, target: Target, pack_root: Path, timeout: float,
     cache = work / "results" / f"{key}.json"
     base = dict(id=mut.id, module=mut.module, op=mut.op, line=mut.line, find=mut.find,
                 replace=mut.replace)
-    if cache.is_file():
-        rec = json.loads(cache.read_text())
+    rec = cached_verdict(mut, target, text, work)
+    if rec is not None:
         return Outcome(**base, status=rec["status"], detail=rec["detail"], seconds=rec["seconds"],
                        cached=True)
     wdir = work / "work" / key

@@ -188,7 +188,7 @@ def run_target(target: Target, muts: list[Mutant], pack_root: Path, timeout: flo
     import shutil
     import time
 
-    from .mutation import Outcome, _mutant_key, _packs, run_mutant
+    from .mutation import Outcome, _mutant_key, _packs, cached_verdict, run_mutant
 
     stripped = strip_comments((RTL / target.file).read_text())
     base = {m.id: dict(id=m.id, module=m.module, op=m.op, line=m.line, find=m.find, replace=m.replace)
@@ -206,9 +206,8 @@ def run_target(target: Target, muts: list[Mutant], pack_root: Path, timeout: flo
 
     alive = []
     for m in muts:
-        cache = work / "results" / f"{keys[m.id]}.json"
-        if cache.is_file():
-            rec = json.loads(cache.read_text())
+        rec = cached_verdict(m, target, m.text(stripped, target.module), work)
+        if rec is not None:
             done[m.id] = Outcome(**base[m.id], status=rec["status"], detail=rec["detail"],
                                  seconds=rec["seconds"], cached=True)
         else:

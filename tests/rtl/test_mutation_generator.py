@@ -189,3 +189,24 @@ def test_the_bank_selector_keeps_the_header_and_names_every_mutant():
     assert text.count("module fp4_round ") == 1                      # the selector
     assert all(f"module fp4_round__m{k}" in text for k in range(4))
     assert "tb_encode.mutant_sel == 16'd3" in text
+
+
+def test_a_verdict_survives_an_appended_run_only_when_an_earlier_run_killed(tmp_path):
+    import dataclasses
+    import json
+
+    t = next(t for t in mu.targets() if t.module == "fp4_decode")
+    m = mu.generate(t)[0]
+    text = m.text(mu.strip_comments((mu.RTL / t.file).read_text()), t.module)
+    short = dataclasses.replace(t, runs=t.runs[:3])
+    (tmp_path / "results").mkdir()
+
+    def put(status, detail):
+        (tmp_path / "results" / f"{mu._mutant_key(m, short, text)}.json").write_text(
+            json.dumps({"id": m.id, "status": status, "detail": detail, "seconds": 1.0}))
+
+    put("killed", "run 1 (decode e4m3): 3 mismatches")
+    assert mu.cached_verdict(m, t, text, tmp_path)["status"] == "killed"
+    put("survived", "3 runs pass")
+    assert mu.cached_verdict(m, t, text, tmp_path) is None          # must meet the new runs
+    assert mu.cached_verdict(m, short, text, tmp_path)["status"] == "survived"
