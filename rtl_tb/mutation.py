@@ -901,8 +901,9 @@ def run_campaign(modules: list[str] | None = None, max_per_module: int | None = 
                   f"{sum(o.status == 'survived' for o in res)} survived", file=log, flush=True)
             return res
 
-        # the biggest targets first, so that two workers finish together
-        by_target.sort(key=lambda item: -len(item[1]) * len(item[0].runs))
+        # the cheapest targets first (one run each: every module gets its row early), the
+        # longest last; two workers
+        by_target.sort(key=lambda item: len(item[1]) * len(item[0].runs))
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             for res in pool.map(one_target, by_target):
                 outcomes += res

@@ -22,7 +22,10 @@ from pathlib import Path
 
 from .mutation import RTL, Mutant, Run, Target, _split_top, module_header, ports, strip_comments
 
-BANK_SIZE = 48          #: mutants per build: bigger banks compile slower than they save
+BANK_SIZE = 48          #: mutants per build on a target's first run (most die in a few cycles)
+#: on later runs: the survivors so far mostly survive again, and each of them streams the whole
+#: run through a model that evaluates every mutant of its bank per cycle (cost ~ bank size)
+BANK_SIZE_LATER = 8
 BANK_COPIES = 4         #: module copies per cycle (the unit benches use 16; fewer compile faster)
 SEL = "mutant_sel"
 
@@ -234,7 +237,8 @@ def run_target(target: Target, muts: list[Mutant], pack_root: Path, timeout: flo
                            spent[m.id] + time.time() - t0)
         shutil.rmtree(lintdir, ignore_errors=True)
         survivors = []
-        queue = [alive[b:b + BANK_SIZE] for b in range(0, len(alive), BANK_SIZE)]
+        size = BANK_SIZE if i == 0 else BANK_SIZE_LATER
+        queue = [alive[b:b + size] for b in range(0, len(alive), size)]
         while queue:
             bank = queue.pop(0)
             tag = hashlib.sha256(("|".join(keys[m.id] for m in bank) + str(i)).encode()).hexdigest()[:16]
