@@ -40,7 +40,7 @@ VERSION = 1
 #: model file -> the tests that check it (fast: a few seconds each under the ci profile)
 _EDGES = "tests/test_boundaries.py"          # the edges of every validated range
 _ENCODE = ("tests/emu/test_encode_table.py", "tests/emu/test_encode_properties.py",
-           "tests/emu/test_encode_oracles.py", "tests/emu/test_slow.py")
+           "tests/emu/test_encode_oracles.py", "tests/emu/test_slow.py", _EDGES)
 SELECTION: dict[str, tuple[str, ...]] = {
     "emu/round.py": _ENCODE,
     "emu/encode.py": _ENCODE,

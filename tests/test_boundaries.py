@@ -104,3 +104,42 @@ def test_unpack_x2_table_including_a_single_byte():
     del garbage
     codes = np.arange(16, dtype=np.uint8)
     assert unpack_x2(pack_x2(codes, "e2m1")).tolist() == codes.tolist()
+
+
+@pytest.mark.parametrize("fmt, src", [("e3m2", np.float16), ("e4m3", "bfloat16"), ("e2m1", np.float32)])
+def test_stochastic_rounding_at_the_extreme_draws(fmt, src):
+    """sr_bits = 8 with the discarded part exactly 8 bits (float16 -> e3m2), fewer (bfloat16 ->
+    e4m3: 4) and more (float32 -> e2m1): a draw of 0 never rounds up (= rtz), a draw of 255 rounds
+    up whenever one of the first 8 discarded bits is set."""
+    import ml_dtypes
+
+    dtype = ml_dtypes.bfloat16 if src == "bfloat16" else src
+    rng = np.random.default_rng(7)
+    x = (rng.standard_normal(4000) * 3).astype(np.float32).astype(dtype)
+    fmt_ = emu.get_format(fmt)
+    x = x[np.abs(x.astype(np.float64)) <= float(fmt_.max_value)]
+    zeros, ones = np.zeros(x.shape, np.uint64), np.full(x.shape, 255, np.uint64)
+    assert (emu.encode(x, fmt, "sr", rand=zeros) == emu.encode(x, fmt, "rtz")).all()
+    up = emu.encode(x, fmt, "sr", rand=ones)
+    away = np.where(np.signbit(x.astype(np.float32)), emu.encode(x, fmt, "rdn"), emu.encode(x, fmt, "rup"))
+    bits = x.view(np.uint16 if x.dtype.itemsize == 2 else np.uint32).astype(np.uint64)
+    sig_w = {2: 11 if x.dtype == np.float16 else 8, 4: 24}[x.dtype.itemsize]
+    discarded = sig_w - 1 - fmt_.man_w                 # normal inputs in range: bits below the kept LSB
+    first8 = (bits >> np.uint64(max(discarded - 8, 0))) & np.uint64((1 << min(8, discarded)) - 1)
+    normal = np.abs(x.astype(np.float64)) >= 2.0 ** (1 - fmt_.bias)
+    expect = np.where(first8 != 0, away, emu.encode(x, fmt, "rtz"))
+    assert (up[normal] == expect[normal]).all()
+
+
+def test_flags_policies_and_nan_codes_at_their_edges():
+    from emu.flags import Flag
+
+    codes, flags = emu.encode(np.float32([0.75, 0.25, 1.0, 5.0]), "e2m1", flags=True)
+    assert codes.tolist() == [2, 0, 2, 6]             # ties to even: 1.0, 0, exact 1.0, 4.0
+    assert [bool(f & Flag.INEXACT) for f in flags] == [True, True, False, True]
+    assert emu.encode(np.float32([6.0]), "e2m1", overflow="error").tolist() == [7]
+    with pytest.raises(ValueError, match="overflow='error'"):
+        emu.encode(np.float32([7.0]), "e2m1", overflow="error")
+    nans = np.float32([np.nan, -np.nan])
+    assert emu.encode(nans, "e2m1", nan="zero").tolist() == [0x0, 0x8]
+    assert emu.encode(nans, "e4m3fnuz", nan="nan").tolist() == [0x80, 0x80]
