@@ -31,6 +31,8 @@ def add_parser(sub) -> None:
     m.add_argument("--python", action="store_true", help="mutate the Python model instead of the RTL")
     m.add_argument("--timeout", type=float, default=None,
                    help="seconds per bench run (RTL, default 240) or per mutant (--python, default 120)")
+    m.add_argument("--report-only", action="store_true",
+                   help="RTL: run nothing; report the cached verdicts, the rest as pending")
     m.add_argument("--readme", metavar="FILE", help="also write the score table between the markers "
                    "<!-- fp4ref mutate-rtl --> (or mutate-python) and its closing marker in FILE (README.md)")
     m.add_argument("--out", default=None, help="report folder (default build/mutation/rtl or "
@@ -60,7 +62,8 @@ def cmd_mutate(args) -> int:
 
         require(args.sim)
         out = Path(args.out) if args.out else REPO / "build" / "mutation" / "rtl"
-        rows = mutation.run_campaign(modules, args.max_per_module, args.sim, jobs, out, args.timeout or 240.0)
+        rows = mutation.run_campaign(modules, args.max_per_module, args.sim, jobs, out, args.timeout or 240.0,
+                                     report_only=getattr(args, "report_only", False))
     print(f"report: {out / 'mutation.md'}")
     if args.readme:
         from rtl_tb.mutation import table_markdown
@@ -72,7 +75,8 @@ def cmd_mutate(args) -> int:
         sample = f", at most {args.max_per_module} per module (seeded sample)" if args.max_per_module else ""
         summary = (f"{total['mutants']:,} mutants of {what}{sample}: {total['killed']:,} killed, "
                    f"{total['equivalent']:,} proven equivalent, {total['survived']:,} surviving, "
-                   f"{total['stillborn']:,} stillborn (do not compile), {total['timeout']} timeouts; "
+                   f"{total['stillborn']:,} stillborn (do not compile), {total['timeout']} timeouts"
+                   + (f", {total['pending']:,} not run yet" if total.get("pending") else "") + "; "
                    f"score {total['score']:.1%} ((killed + timeouts) / (killed + surviving + timeouts): a "
                    f"mutant that hangs the checks is detected). "
                    f"`{' '.join(['fp4ref', 'mutate'] + (['--python'] if args.python else []))}`, "

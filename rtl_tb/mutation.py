@@ -793,15 +793,18 @@ def summarize(outcomes: list[Outcome], equivalent: dict[str, dict] | None = None
     rows: dict[str, dict] = {}
     for o in outcomes:
         r = rows.setdefault(o.module, {"module": o.module, "mutants": 0, "stillborn": 0, "killed": 0,
-                                       "survived": 0, "equivalent": 0, "timeout": 0})
+                                       "survived": 0, "equivalent": 0, "timeout": 0, "pending": 0})
         r["mutants"] += 1
-        if o.status == "survived" and o.id in equivalent:
+        review = equivalent.get(o.id, {}) if o.status == "survived" else {}
+        if review.get("verdict") == "killed":     # killed by another check (e.g. on Icarus)
+            r["killed"] += 1
+        elif review:
             r["equivalent"] += 1
         else:
             r[o.status] += 1
     total = {"module": "total", **{k: sum(r[k] for r in rows.values())
                                    for k in ("mutants", "stillborn", "killed", "survived", "equivalent",
-                                             "timeout")}}
+                                             "timeout", "pending")}}
     out = list(rows.values()) + ([total] if rows else [])
     for r in out:
         # a mutant that makes the checks hang past the timeout is detected (CI would stop there)
@@ -817,7 +820,14 @@ def summarize(outcomes: list[Outcome], equivalent: dict[str, dict] | None = None
 COLUMNS = ("module", "mutants", "stillborn", "killed", "survived", "equivalent", "timeout", "score")
 
 
+def _columns(rows: list[dict]) -> tuple[str, ...]:
+    """COLUMNS, with `pending` (mutants not run yet: --report-only) when there are any."""
+    return COLUMNS[:-1] + ("pending", "score") if any(r.get("pending") for r in rows) else COLUMNS
+
+
 def table_text(rows: list[dict]) -> str:
+    COLUMNS = _columns(rows)
+
     def fmt(r, c):
         v = r[c]
         return "-" if v is None else (f"{v:.1%}" if c == "score" else str(v))
@@ -830,6 +840,7 @@ def table_text(rows: list[dict]) -> str:
 
 
 def table_markdown(rows: list[dict]) -> str:
+    COLUMNS = _columns(rows)
     head = "| " + " | ".join(COLUMNS) + " |"
     sep = "|" + "|".join("---" if c == "module" else "---:" for c in COLUMNS) + "|"
     body = ["| " + " | ".join("-" if r[c] is None else (f"{r[c]:.1%}" if c == "score" else str(r[c]))
@@ -857,7 +868,7 @@ def write_report(outcomes: list[Outcome], rows: list[dict], out: Path, title: st
 def run_campaign(modules: list[str] | None = None, max_per_module: int | None = None,
                  sim: str = "verilator", jobs: int = 1, out: Path | None = None,
                  timeout: float = 240.0, pack_root: Path | None = None, ops: list[str] | None = None,
-                 log=sys.stderr, bank: bool = True) -> list[dict]:
+                 log=sys.stderr, bank: bool = True, report_only: bool = False) -> list[dict]:
     """The campaign over ``modules`` (names or fnmatch patterns; None: every module)."""
     import fnmatch
 
@@ -887,7 +898,14 @@ def run_campaign(modules: list[str] | None = None, max_per_module: int | None = 
         m, t = item
         return run_mutant(m, t, pack_root, timeout)
 
-    if bank:
+    if report_only:                      # no simulation: the cached verdicts, the rest pending
+        for m, t in plan:
+            rec = cached_verdict(m, t, m.text(strip_comments((RTL / t.file).read_text()), t.module))
+            outcomes.append(Outcome(id=m.id, module=m.module, op=m.op, line=m.line, find=m.find,
+                                    replace=m.replace, status=rec["status"] if rec else "pending",
+                                    detail=rec["detail"] if rec else "not run yet",
+                                    seconds=rec["seconds"] if rec else 0.0, cached=bool(rec)))
+    elif bank:
         from .mutation_bank import run_target
 
         by_target = [(t, [m for m, tt in plan if tt is t]) for t in chosen]
