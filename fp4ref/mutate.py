@@ -80,6 +80,6 @@ def cmd_mutate(args) -> int:
                    f"score {total['score']:.1%} ((killed + timeouts) / (killed + surviving + timeouts): a "
                    f"mutant that hangs the checks is detected). "
                    f"`{' '.join(['fp4ref', 'mutate'] + (['--python'] if args.python else []))}`, "
-                   f"{(time.time() - t0) / 60:.0f} minutes with {jobs} jobs (cached verdicts reused).")
+                   f"{(time.time() - t0) / 60:.0f} minutes with {jobs} job{'s' if jobs != 1 else ''} (cached verdicts reused).")
         replace(args.readme, name, summary + "\n\n" + table_markdown(rows) + "\n")
     return 0

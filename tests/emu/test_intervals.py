@@ -24,3 +24,17 @@ def test_interval_endpoints_encode_as_tabulated(name, rounding):
         for x, inside in probes:
             code = int(emu.encode(np.float64(x), fmt, rounding=rounding))
             assert (code == row.code) == inside, f"{name} {rounding} x={x!r} -> {code:#x}, row {row}"
+
+
+def test_the_card_column_of_e2m1_word_for_word():
+    """The intervals as the format card prints them: open and closed ends, -0, the unbounded
+    saturation interval, and their negative mirrors."""
+    import emu
+    from emu.intervals import nearest_intervals
+
+    iv = nearest_intervals(emu.get_format("e2m1"))
+    assert [str(i) for i in iv] == ["[0, 0.25]", "(0.25, 0.75)", "[0.75, 1.25]", "(1.25, 1.75)",
+                                    "[1.75, 2.5]", "(2.5, 3.5)", "[3.5, 5]", "(5, inf)"]
+    assert [i.negated() for i in iv] == ["[-0.25, -0]", "(-0.75, -0.25)", "[-1.25, -0.75]",
+                                         "(-1.75, -1.25)", "[-2.5, -1.75]", "(-3.5, -2.5)",
+                                         "[-5, -3.5]", "(-inf, -5)"]

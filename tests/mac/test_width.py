@@ -106,3 +106,23 @@ def test_the_explanation_is_exact_for_the_13_bit_question():
         "  signed width     1 + ceil(log2(3,072 + 1)) = 13 bits (range -4,096 .. 4,095)",
         "  12 bits hold only 2,047: 1,025 short of the worst case",
         "  output scale     acc * 2^-3 * scale_x * scale_w[k]"])
+
+
+def test_the_accumulator_check_word_for_word():
+    from mac import worst_case_width
+    from mac.width import check_accumulator
+
+    assert check_accumulator(worst_case_width("e2m1", "e2m1", 16, 0), 13) == (
+        "  check 13-bit accumulator: enough; the all-maximum input sums to 2,304: wrap returns 2,304, "
+        "saturate returns 2,304, overflow flag clear")
+    assert check_accumulator(worst_case_width("e2m1", "e2m1", 16, 3), 13) == (
+        "  check 13-bit accumulator: NOT enough (needs 16); the all-maximum input with every shift 0 "
+        "sums to 18,432: wrap returns 2,048, saturate returns 4,095, overflow flag set")
+
+
+@pytest.mark.parametrize("x_shape, w_shape", [((4,), (3, 4)), ((2, 4), (4,)), ((2, 4), (3, 5))])
+def test_observed_max_refuses_each_bad_shape(x_shape, w_shape):
+    from mac.width import observed_max
+
+    with pytest.raises(ValueError, match="shapes do not match"):
+        observed_max(np.zeros(x_shape, np.uint8), np.zeros(w_shape, np.uint8), "e2m1", "e2m1")
