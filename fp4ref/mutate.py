@@ -79,7 +79,10 @@ def cmd_mutate(args) -> int:
                    + (f", {total['pending']:,} not run yet" if total.get("pending") else "") + "; "
                    f"score {total['score']:.1%} ((killed + timeouts) / (killed + surviving + timeouts): a "
                    f"mutant that hangs the checks is detected). "
-                   f"`{' '.join(['fp4ref', 'mutate'] + (['--python'] if args.python else []))}`, "
-                   f"{(time.time() - t0) / 60:.0f} minutes with {jobs} job{'s' if jobs != 1 else ''} (cached verdicts reused).")
+                   + ("`fp4ref mutate --report-only`: the verdicts cached by the campaign's runs."
+                      if getattr(args, "report_only", False) and not args.python else
+                      f"`{' '.join(['fp4ref', 'mutate'] + (['--python'] if args.python else []))}`, "
+                      f"{(time.time() - t0) / 60:.0f} minutes with {jobs} job{'s' if jobs != 1 else ''} "
+                      "(cached verdicts reused)."))
         replace(args.readme, name, summary + "\n\n" + table_markdown(rows) + "\n")
     return 0
