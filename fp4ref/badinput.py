@@ -248,6 +248,8 @@ CATEGORIES: list[Category] = [
        "{tmp}/pack", expect="2..62 bits"),
     _c("shift-max-out-of-range", "a pre-shift range outside 0..30", "width", "--shift-max", "31",
        expect="shift_max"),
+    _c("shift-w-too-narrow", "a shift field too narrow for the pre-shift range B", *DOT, "--shift-max", "3",
+       "--shift-w", "1", "--out", "{tmp}/pack", expect="B = 3 needs 2"),
     # wrong dtypes, values, widths
     _c("dtype-unknown", "a source dtype fp4ref does not read", "encode", "-f", "e2m1", "--dtype", "int32",
        "1", expect="invalid choice: 'int32'"),

@@ -208,6 +208,9 @@ def _mac_options(p) -> None:
     p.add_argument("--policy", default="wrap", choices=["wrap", "saturate"], help="dot: overflow policy")
     p.add_argument("--order", default="tree", choices=["tree", "sequential"], help="dot: accumulation order")
     p.add_argument("--shift-max", type=int, default=0, help="dot: pre-shift range B (0: none)")
+    p.add_argument("--shift-w", type=int, default=None,
+                   help="dot: bits of each lane's shift field (default: what B needs; 0: no shift "
+                        "port, every product << B; wider: shifts above B, which the MAC clamps to B)")
     p.add_argument("--dot-random", type=int, default=2000, help="dot: seeded random vectors")
 
 

@@ -29,6 +29,9 @@ def add_parser(sub) -> None:
                    help="simulator of the RTL campaign (default verilator)")
     m.add_argument("--jobs", type=int, default=None, help="mutants in parallel (default: cores)")
     m.add_argument("--python", action="store_true", help="mutate the Python model instead of the RTL")
+    m.add_argument("--ids", help="RTL: only these mutants (comma-separated ids as in the report), e.g. "
+                                 "to see a reviewed survivor fail on icarus: --sim icarus --ids "
+                                 "fp4_mac:swap:L144:0")
     m.add_argument("--timeout", type=float, default=None,
                    help="seconds per bench run (RTL, default 240) or per mutant (--python, default 120)")
     m.add_argument("--report-only", action="store_true",
@@ -62,8 +65,11 @@ def cmd_mutate(args) -> int:
 
         require(args.sim)
         out = Path(args.out) if args.out else REPO / "build" / "mutation" / "rtl"
+        ids = [s.strip() for s in args.ids.split(",") if s.strip()] if getattr(args, "ids", None) else None
+        # banks are a Verilator build-time saving; other simulators build each mutant alone
         rows = mutation.run_campaign(modules, args.max_per_module, args.sim, jobs, out, args.timeout or 240.0,
-                                     report_only=getattr(args, "report_only", False))
+                                     report_only=getattr(args, "report_only", False), ids=ids,
+                                     bank=args.sim == "verilator")
     print(f"report: {out / 'mutation.md'}")
     if args.readme:
         from rtl_tb.mutation import table_markdown
@@ -82,7 +88,8 @@ def cmd_mutate(args) -> int:
                    + ("`fp4ref mutate --report-only`: the verdicts cached by the campaign's runs."
                       if getattr(args, "report_only", False) and not args.python else
                       f"`{' '.join(['fp4ref', 'mutate'] + (['--python'] if args.python else []))}`, "
-                      f"{(time.time() - t0) / 60:.0f} minutes with {jobs} job{'s' if jobs != 1 else ''} "
-                      "(cached verdicts reused)."))
+                      f"{total.get('cpu_seconds', 0) / 60:.0f} CPU-minutes of checks (each verdict's time as "
+                      f"first measured; this run took {(time.time() - t0) / 60:.0f} min with {jobs} "
+                      f"job{'s' if jobs != 1 else ''}, reusing cached verdicts)."))
         replace(args.readme, name, summary + "\n\n" + table_markdown(rows) + "\n")
     return 0

@@ -23,7 +23,8 @@ def mac_spec_from_args(args) -> MacPackSpec:
     if args.unit == "product":
         return MacPackSpec("product", fx, fw, seed=getattr(args, "seed", DEFAULT_SEED))
     return MacPackSpec("dot", fx, fw, args.lanes, args.acc_w, args.policy, args.order,
-                       args.shift_max, args.dot_random, getattr(args, "seed", DEFAULT_SEED))
+                       args.shift_max, args.dot_random, getattr(args, "seed", DEFAULT_SEED),
+                       getattr(args, "shift_w", None))
 
 
 def spec_from_args(args):

@@ -43,7 +43,8 @@ def default_specs(formats: tuple[str, ...] | None = None) -> list[list[PackSpec]
 
 #: MAC products run through a one-lane fp4_mac (every finite code pair of each)
 MAC_PRODUCT_PAIRS = (("e2m1", "e2m1"), ("e3m0", "e2m1"), ("e1m2", "e2m1"), ("e2m1", "e1m2"),
-                     ("e2m1_b0", "e3m0_b0"), ("e2m1_nosub", "e2m1"), ("e2m3", "e3m2"), ("e4m3", "e4m3"))
+                     ("e2m1_b0", "e3m0_b0"), ("e2m1_nosub", "e2m1"), ("e2m1", "e2m1_nosub"),
+                     ("e2m3", "e3m2"), ("e4m3", "e4m3"))
 #: MAC dot-product configurations: x, w, lanes, acc_w, policy, order, shift_max
 MAC_DOTS = (
     ("e2m1", "e2m1", 16, 13, "wrap", "tree", 0),          # the 13-bit question, no pre-shift
@@ -56,13 +57,25 @@ MAC_DOTS = (
     ("e2m1", "e2m1", 1, 2, "saturate", "tree", 0),
     ("e2m1", "e2m1", 3, 10, "saturate", "tree", 1),        # a tree padded to 4 leaves
 )
+#: dot configurations of the shift port's contract (docs/mac.md §5): x, w, lanes, acc_w, policy,
+#: order, shift_max, shift_w (bits per lane; the others use bit_length(shift_max))
+MAC_DOTS_SHIFT_PORT = (
+    ("e2m1", "e2m1", 8, 14, "wrap", "sequential", 3, 0),     # no shift port: every product << B
+    ("e2m1", "e2m1", 8, 16, "saturate", "tree", 3, 3),       # shifts 4..7 on the port clamp to B = 3
+)
 
 
 def mac_specs() -> list[MacPackSpec]:
     """The default MAC packs: one build each."""
     specs = [MacPackSpec("product", get_format(x), get_format(w)) for x, w in MAC_PRODUCT_PAIRS]
-    return specs + [MacPackSpec("dot", get_format(x), get_format(w), lanes, acc_w, policy, order, b)
-                    for x, w, lanes, acc_w, policy, order, b in MAC_DOTS]
+    return specs + [dot_spec(*row) for row in MAC_DOTS + MAC_DOTS_SHIFT_PORT]
+
+
+def dot_spec(x: str, w: str, lanes: int, acc_w: int, policy: str, order: str, shift_max: int,
+             shift_w: int | None = None) -> MacPackSpec:
+    """The dot pack spec of one MAC_DOTS or MAC_DOTS_SHIFT_PORT row."""
+    return MacPackSpec("dot", get_format(x), get_format(w), lanes, acc_w, policy, order, shift_max,
+                       shift_w=shift_w)
 
 
 def mx_specs() -> list[MxPackSpec]:

@@ -5,7 +5,10 @@
 - dot: one cycle of an L-lane MAC (codes, shifts, acc_in -> acc, ovf): corner cases (every
   operand at its maximum, the most negative sum, alternating signs, zeros, sums exactly at the
   accumulator's limits and one past them, shifts at 0 and at B, acc_in at its extremes) and
-  seeded random vectors.
+  seeded random vectors. The shift port is ``bit_length(B)`` bits per lane unless ``shift_w``
+  says otherwise (docs/mac.md §5): 0 is no port (every s_j = 0, each product << B, and the
+  bench drives the ignored port with ones); wider fields carry shifts above B, which the
+  MAC clamps to B.
 """
 from __future__ import annotations
 
@@ -32,6 +35,10 @@ MAC_POLICIES = ("wrap", "saturate")
 def finite_codes(fmt: FloatFormat) -> np.ndarray:
     return np.array([c for c in range(fmt.n_codes) if not (fmt.is_nan_code(c) or fmt.is_inf_code(c))],
                     np.uint64)
+
+
+#: the widest shift field a pack may ask for (the RTL takes up to 31)
+MAX_SHIFT_W = 8
 
 
 def shift_w(shift_max: int) -> int:
@@ -62,6 +69,7 @@ class MacPackSpec:
     shift_max: int = 0
     n_random: int = 2000
     seed: int = DEFAULT_SEED
+    shift_w: int | None = None      #: bits of a lane's shift field; None: bit_length(shift_max)
 
     def __post_init__(self):
         if self.unit not in MAC_UNITS:
@@ -78,6 +86,16 @@ class MacPackSpec:
             raise ValueError(f"order: must be one of {', '.join(ORDERS)}, got {self.order!r}")
         if not 0 <= self.n_random <= MAX_RANDOM:
             raise ValueError(f"random: must be 0..{MAX_RANDOM:,} (2^20), got {self.n_random:,}")
+        need = shift_w(self.shift_max)
+        if self.shift_w is not None and (isinstance(self.shift_w, bool) or not isinstance(self.shift_w, int)
+                                         or not (self.shift_w == 0 or need <= self.shift_w <= MAX_SHIFT_W)):
+            raise ValueError(f"shift_w: must be 0 (no shift port) or {max(need, 1)}..{MAX_SHIFT_W} bits "
+                             f"(B = {self.shift_max} needs {need}), got {self.shift_w!r}")
+
+    @property
+    def sw(self) -> int:
+        """Bits of each lane's shift field in the pack (0: no shift fields)."""
+        return shift_w(self.shift_max) if self.shift_w is None else self.shift_w
 
     @property
     def vector_set(self) -> str:
@@ -88,13 +106,14 @@ class MacPackSpec:
         pair = f"{self.fx.name}x{self.fw.name}"
         if self.unit == "product":
             return f"product-{pair}"
+        port = "" if self.sw == shift_w(self.shift_max) else f"-sw{self.sw}"
         return (f"dot-{pair}-l{self.lanes}-w{self.acc_w}-{self.policy}-{self.order}"
-                f"-b{self.shift_max}")
+                f"-b{self.shift_max}{port}")
 
     def header(self) -> dict:
         options = {} if self.unit == "product" else {
             "lanes": self.lanes, "acc_w": self.acc_w, "policy": self.policy, "order": self.order,
-            "shift_max": self.shift_max, "shift_w": shift_w(self.shift_max), "n_random": self.n_random}
+            "shift_max": self.shift_max, "shift_w": self.sw, "n_random": self.n_random}
         return {"unit": self.unit, "format": {"x": fmt_record(self.fx), "w": fmt_record(self.fw)},
                 "options": options, "vector_set": self.vector_set, "seed": self.seed}
 
@@ -116,9 +135,10 @@ class MacPackSpec:
 
     def _dots(self):
         x, w, s, acc_in = self._stimulus()
-        res = dot(x, w, self.fx, self.fw, self.acc_w, self.policy, self.order, self.lanes, s,
-                  self.shift_max, acc_in)
-        lanes, sw = range(self.lanes), shift_w(self.shift_max)
+        # the MAC's port contract (docs/mac.md §5): a shift above B is clamped to B
+        res = dot(x, w, self.fx, self.fw, self.acc_w, self.policy, self.order, self.lanes,
+                  np.minimum(s, self.shift_max), self.shift_max, acc_in)
+        lanes, sw = range(self.lanes), self.sw
         fields = ([Field(f"x{j}", "input", self.fx.bits) for j in lanes]
                   + [Field(f"w{j}", "input", self.fw.bits) for j in lanes]
                   + ([Field(f"s{j}", "input", sw) for j in lanes] if sw else [])
@@ -145,7 +165,9 @@ class MacPackSpec:
             rows.append((np.broadcast_to(x, L), np.broadcast_to(w, L), np.broadcast_to(s, L), a))
 
         alternating = np.where(np.arange(L) % 2, xneg, xmax)
-        for s in sorted({0, B}):
+        s_top = (1 << self.sw) - 1                     # the largest shift the port carries
+        wide = self.sw != shift_w(B)                   # no port, or one wider than B needs
+        for s in sorted({0, min(B, s_top), s_top} if wide else {0, B}):
             add(xmax, wmax, s, 0)                      # every operand at its maximum
             add(xneg, wmax, s, 0)                      # the most negative sum
             add(alternating, wmax, s, 0)               # alternating signs
@@ -165,7 +187,9 @@ class MacPackSpec:
         fxc, fwc = finite_codes(fx), finite_codes(fw)
         x = np.concatenate([np.stack([r[0] for r in rows]), rng.choice(fxc, (n, L))]).astype(np.int64)
         w = np.concatenate([np.stack([r[1] for r in rows]), rng.choice(fwc, (n, L))]).astype(np.int64)
-        s = np.concatenate([np.stack([r[2] for r in rows]), rng.integers(0, B + 1, (n, L))]).astype(np.int64)
+        # shifts 0..B, or 0..2^sw - 1 when the port is wider than B needs (no port: all 0)
+        s_hi = s_top if wide else B
+        s = np.concatenate([np.stack([r[2] for r in rows]), rng.integers(0, s_hi + 1, (n, L))]).astype(np.int64)
         acc_in = np.concatenate([[r[3] for r in rows], rng.integers(lo, hi + 1, n)]).astype(np.int64)
         return x, w, s, acc_in
 
@@ -187,7 +211,7 @@ class MacPackSpec:
         for i in range(len(columns["acc"])):
             record = {"x": [int(columns[f"x{j}"][i]) for j in range(L)],
                       "w": [int(columns[f"w{j}"][i]) for j in range(L)]}
-            if shift_w(self.shift_max):
+            if self.sw:
                 record["s"] = [int(columns[f"s{j}"][i]) for j in range(L)]
             record.update(acc_in=signed(columns["acc_in"][i]), exact=int(columns["exact"][i]),
                           acc=signed(columns["acc"][i]), ovf=int(columns["ovf"][i]))

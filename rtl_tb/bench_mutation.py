@@ -11,7 +11,7 @@ from cocotb.triggers import Timer
 
 from golden.pack import load
 from rtl_tb.contracts import CONTRACTS, port_widths, resolve, shared_values
-from rtl_tb.lanes import pack_lanes, unpack_lanes, vector_bits
+from rtl_tb.lanes import pack_lanes, port_bits, unpack_lanes
 
 CHUNK = 32            #: cycles between checks: a killed mutant stops within CHUNK cycles
 
@@ -24,8 +24,7 @@ def _prepare(dut, contract, copies, pack_dir):
     stimulus = []
     for port, patterns in contract.lane_inputs.items():
         fields = resolve(patterns, names)
-        bits = vector_bits([cols[f] for f in fields], [field_w[f] for f in fields], widths[port],
-                           record["count"])
+        bits = port_bits(contract, port, fields, cols, field_w, widths[port], record["count"])
         stimulus.append((getattr(dut, port), pack_lanes(bits, copies)))
     checked = {p: f for p, f in contract.lane_outputs.items() if f}
     expect = {f: cols[f].astype(np.uint64) for f in checked.values()}

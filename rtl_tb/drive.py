@@ -17,7 +17,7 @@ from cocotb.triggers import Timer
 from golden.pack import load
 
 from .contracts import CONTRACTS, port_widths, resolve, shared_values
-from .lanes import pack_lanes, unpack_lanes, vector_bits
+from .lanes import pack_lanes, port_bits, unpack_lanes
 from .report import describe_mismatch
 
 
@@ -54,8 +54,7 @@ async def run_packs(dut) -> None:
             stimulus = []
             for port, patterns in contract.lane_inputs.items():
                 fields = resolve(patterns, names)
-                bits = vector_bits([cols[f] for f in fields], [field_w[f] for f in fields],
-                                   widths[port], count)
+                bits = port_bits(contract, port, fields, cols, field_w, widths[port], count)
                 stimulus.append((getattr(dut, port), pack_lanes(bits, copies)))
             checked = {p: f for p, f in contract.lane_outputs.items() if f}
             handles_out = [(p, getattr(dut, p)) for p in checked]

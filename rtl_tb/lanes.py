@@ -71,6 +71,15 @@ def vector_bits(columns: list[np.ndarray], widths: list[int], total: int, count:
     return out
 
 
+def port_bits(contract: Contract, port: str, fields: list[str], cols: dict, field_w: dict[str, int],
+              total: int, count: int) -> np.ndarray:
+    """(count, total) bits of one lane input port: its pack fields (vector_bits), or all ones
+    when no field fills a port the contract says is ignored (Contract.idle_ones)."""
+    if not fields and port in contract.idle_ones:
+        return np.ones((count, total), np.uint8)
+    return vector_bits([cols[f] for f in fields], [field_w[f] for f in fields], total, count)
+
+
 def pack_lanes(bits: np.ndarray, copies: int) -> list[int]:
     """Per-cycle integers: ``copies`` vectors per cycle (padded by repeating the last one),
     vector i of a cycle at bits [i*w, (i+1)*w)."""

@@ -494,7 +494,7 @@ class Target:
     exhaustive: str = ""
 
 
-def _encode_runs(label_prefix: str = "") -> list[Run]:
+def _encode_runs(label_prefix: str = "", extra: tuple = ()) -> list[Run]:
     from emu import get_format
     from golden.defaults import encode_specs
     from golden.pack import PackSpec
@@ -503,7 +503,7 @@ def _encode_runs(label_prefix: str = "") -> list[Run]:
     # order: the cheapest likely killer first
     for name, src in (("e2m1", "bfloat16"), ("e4m3", "bfloat16"), ("e5m2", "bfloat16"),
                       ("e3m0", "bfloat16"), ("e2m1_nosub", "bfloat16"), ("e4m3fnuz", "bfloat16"),
-                      ("e2m1", "float32"), ("e2m3", "float16"), ("e5m2", "float16")):
+                      ("e2m1", "float32"), ("e2m3", "float16"), ("e5m2", "float16")) + tuple(extra):
         specs = encode_specs(name, src)
         if src == "float32":          # level 1 in every mode, saturate only: a small set
             specs = [PackSpec("encode", get_format(name), src, s.rounding, "saturate", "level1")
@@ -525,7 +525,8 @@ def targets() -> list[Target]:
     """Every RTL module of the campaign and its runs, smallest first."""
     from emu import get_format
     from emu.lookup import lookup_names
-    from golden.defaults import LUT_MUL_FORMATS, MAC_DOTS, encode_specs
+    from golden.defaults import (LUT_MUL_FORMATS, MAC_DOTS, MAC_DOTS_SHIFT_PORT, MAC_PRODUCT_PAIRS,
+                                 dot_spec, encode_specs)
     from golden.lut_pack import LutPackSpec
     from golden.mac_pack import MacPackSpec
     from golden.mx_pack import MxPackSpec
@@ -562,11 +563,16 @@ def targets() -> list[Target]:
                       [Run("mx_block", [MxPackSpec()], "fp4_mx_block", ("fp4_mx_block.v",), "mx_block")]))
     mac = [Run("product", [MacPackSpec("product", F(x), F(w))], "fp4_mac", ("fp4_mac.v",),
                f"product {x} x {w}") for x, w in MAC_PRODUCTS]
-    mac += [Run("dot", [MacPackSpec("dot", F(x), F(w), lanes, acc_w, policy, order, b)], "fp4_mac",
-                ("fp4_mac.v",), f"dot {x} x {w} L{lanes} W{acc_w} {policy} {order} B{b}")
-            for x, w, lanes, acc_w, policy, order, b in MAC_DOTS]
+    mac += [Run("dot", [dot_spec(*row)], "fp4_mac", ("fp4_mac.v",),
+                "dot {} x {} L{} W{} {} {} B{}".format(*row) + (f" SW{row[7]}" if len(row) > 7 else ""))
+            for row in MAC_DOTS + MAC_DOTS_SHIFT_PORT]
+    # then the other product pairs of the default set (appended: cached verdicts stay valid)
+    mac += [Run("product", [MacPackSpec("product", F(x), F(w))], "fp4_mac", ("fp4_mac.v",),
+                f"product {x} x {w}") for x, w in MAC_PRODUCT_PAIRS if (x, w) not in MAC_PRODUCTS]
     out.append(Target("fp4_mac", "fp4_mac.v", mac))
-    out.append(Target("fp4_encode", "fp4_encode.v", _encode_runs()))
+    # fp4_encode also gets the widest fraction (E3M4: q needs M + 1 = 5 bits of a bfloat16's 8);
+    # appended, so cached verdicts stay valid (fp4_round keeps the shorter list and its cache)
+    out.append(Target("fp4_encode", "fp4_encode.v", _encode_runs(extra=(("e3m4", "bfloat16"),))))
     return out
 
 
@@ -805,6 +811,8 @@ def summarize(outcomes: list[Outcome], equivalent: dict[str, dict] | None = None
     total = {"module": "total", **{k: sum(r[k] for r in rows.values())
                                    for k in ("mutants", "stillborn", "killed", "survived", "equivalent",
                                              "timeout", "pending")}}
+    # CPU time of the verdicts as first measured (a cached verdict keeps its original seconds)
+    total["cpu_seconds"] = round(sum(o.seconds for o in outcomes), 1)
     out = list(rows.values()) + ([total] if rows else [])
     for r in out:
         # a mutant that makes the checks hang past the timeout is detected (CI would stop there)
@@ -868,8 +876,10 @@ def write_report(outcomes: list[Outcome], rows: list[dict], out: Path, title: st
 def run_campaign(modules: list[str] | None = None, max_per_module: int | None = None,
                  sim: str = "verilator", jobs: int = 1, out: Path | None = None,
                  timeout: float = 240.0, pack_root: Path | None = None, ops: list[str] | None = None,
-                 log=sys.stderr, bank: bool = True, report_only: bool = False) -> list[dict]:
-    """The campaign over ``modules`` (names or fnmatch patterns; None: every module)."""
+                 log=sys.stderr, bank: bool = True, report_only: bool = False,
+                 ids: list[str] | None = None) -> list[dict]:
+    """The campaign over ``modules`` (names or fnmatch patterns; None: every module), or only the
+    mutants ``ids``."""
     import fnmatch
 
     pack_root = pack_root or REPO / "build" / "packs"
@@ -881,15 +891,22 @@ def run_campaign(modules: list[str] | None = None, max_per_module: int | None = 
         chosen.append(t)
     if modules and not chosen:
         raise ValueError(f"--modules: no module matches {', '.join(modules)}")
+    if ids:
+        chosen = [t for t in chosen if t.module in {i.split(":")[0] for i in ids}]
     plan = []
     for t in chosen:
         muts = generate(t, pack_root)
         if ops:
             muts = [m for m in muts if m.op in ops]
         muts = sample(muts, max_per_module, t.module)
+        if ids:
+            muts = [m for m in muts if m.id in ids]
         for run in t.runs:                               # packs first, in this process
             _packs(run, pack_root)
         plan += [(m, t) for m in muts]
+    if ids and len(plan) != len(set(ids)):
+        missing = sorted(set(ids) - {m.id for m, _ in plan})
+        raise ValueError(f"--ids: no such mutant: {', '.join(missing)}")
     print(f"mutation: {len(plan)} mutants of {len(chosen)} modules on {sim}, {jobs} jobs", file=log)
     outcomes: list[Outcome] = []
     t0 = time.time()

@@ -38,9 +38,10 @@ def test_gen_then_verify_then_detect_corruption(tmp_path):
 def test_defaults_writes_every_group(tmp_path):
     rc, text, err = run("golden", "defaults", "--out", tmp_path, "--formats", "e2m1")
     assert rc == 0, err
-    # decode + 6 modes x (bfloat16, float16, float32), then 8 product and 9 dot MAC packs, 1 MX block
-    assert "wrote 37 packs" in text
-    assert len([p for p in tmp_path.iterdir() if not p.name.startswith(".")]) == 37
+    # decode + 6 modes x (bfloat16, float16, float32), then 9 product and 9 + 2 (shift port) dot
+    # MAC packs, 1 MX block
+    assert "wrote 40 packs" in text
+    assert len([p for p in tmp_path.iterdir() if not p.name.startswith(".")]) == 40
 
 
 @pytest.mark.parametrize("args, message", [

@@ -83,6 +83,9 @@ def test_wrap_is_order_free_but_saturate_is_not():
     (dict(acc_w=1), "2..62 bits"),
     (dict(acc_w=13, lanes=0), "lanes: must be a positive integer"),
     (dict(acc_w=13, lanes=-3), "lanes: must be a positive integer"),
+    # sequential order never groups, but lanes is still checked (docs: lanes < 1 is an error)
+    (dict(acc_w=13, order="sequential", lanes=0), "lanes: must be a positive integer"),
+    (dict(acc_w=13, order="sequential", lanes=2.0), "lanes: must be a positive integer"),
     (dict(acc_w=13, policy="clip"), "policy: must be one of"),
     (dict(acc_w=13, order="random"), "order: must be one of"),
 ])

@@ -38,6 +38,13 @@ def test_the_order_changes_the_float32_result():
     assert sum(emu.decode(cx, E5M2) * emu.decode(cw, E5M2)) == 2.0
 
 
+@pytest.mark.parametrize("order", ["sequential", "tree"])
+def test_no_terms_give_one_zero_per_dot_product(order):
+    # shape (3, 0): three empty dot products are three float32 zeros, not one
+    out = mac.fp32_dot(np.zeros((3, 0), np.uint8), np.zeros((3, 0), np.uint8), "e2m1", "e2m1", order)
+    assert out.shape == (3,) and out.dtype == np.float32 and not out.any()
+
+
 def test_bad_order_is_named():
     with pytest.raises(ValueError, match="order"):
         mac.fp32_dot([1], [1], "e2m1", "e2m1", "kahan")

@@ -5,7 +5,7 @@ import emu
 import pytest
 
 from golden import pack
-from golden.defaults import MAC_DOTS, MAC_PRODUCT_PAIRS
+from golden.defaults import MAC_DOTS, MAC_DOTS_SHIFT_PORT, MAC_PRODUCT_PAIRS, dot_spec
 from golden.mac_pack import MacPackSpec
 from rtl_tb.runner import run_unit
 from rtl_tb.sims import SIMS
@@ -37,6 +37,18 @@ def test_fp4_mac_every_product(sim, x, w, tmp_path, record_property):
                          ids=["-".join(map(str, d)) for d in DOTS])
 def test_fp4_mac_dot_products(sim, x, w, lanes, acc_w, policy, order, shift_max, tmp_path, record_property):
     spec = MacPackSpec("dot", F(x), F(w), lanes, acc_w, policy, order, shift_max)
+    run = run_unit("dot", sim, [pack.write(spec, tmp_path / spec.name)])
+    check(run, record_property, "dot", sim)
+    assert run.vectors > 2000
+
+
+@pytest.mark.parametrize("sim", SIMS)
+@pytest.mark.parametrize("row", MAC_DOTS_SHIFT_PORT, ids=["-".join(map(str, d)) for d in MAC_DOTS_SHIFT_PORT])
+def test_fp4_mac_shift_port_contract(sim, row, tmp_path, record_property):
+    """SHIFT_W = 0 with B > 0 (every product << B, the ignored port driven with ones) and a
+    shift field wider than B needs (shifts above B clamp to B): docs/mac.md §5."""
+    spec = dot_spec(*row)
+    assert spec.sw == row[7] and spec.shift_max == row[6]
     run = run_unit("dot", sim, [pack.write(spec, tmp_path / spec.name)])
     check(run, record_property, "dot", sim)
     assert run.vectors > 2000
