@@ -10,6 +10,7 @@ import json
 from golden.atomic import write_folder
 from rtl_tb.runner import REPO
 
+from .markers import md_table
 from .progress import Progress
 
 QUICK_FORMATS = ["int4_sym", "e2m1", "e2m1_sr", "e2m1_sp", "nf4", "sf4_nu5", "apot4"]
@@ -43,9 +44,7 @@ def _table(rows) -> list[list[str]]:
 
 
 def markdown(table: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(r) + " |" for r in table]
-    return "\n".join(lines) + "\n"
+    return md_table(COLUMNS, table)
 
 
 def cmd_accuracy(args) -> int:

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from rtl_tb.runner import REPO
 
+from .markers import md_table
 from .progress import Progress
 
 RTL_COST = REPO / "rtl" / "cost"
@@ -272,9 +273,7 @@ def comparison(best) -> dict:
 
 
 def markdown(header: str, table, cmp: dict) -> str:
-    lines = [header, "", "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(r) + " |" for r in table]
-    lines.append("")
+    lines = [header, "", md_table(COLUMNS, table)]
     paper = cmp["llmfp4_table6"]
     if "ours" in cmp:
         ours = cmp["ours"]

@@ -13,6 +13,7 @@ import time
 from golden.atomic import write_folder
 from rtl_tb.runner import REPO
 
+from .markers import md_table
 from .progress import Progress
 
 COLUMNS = ("format", "bits", "RTN rel. MSE", "GPTQ rel. MSE", "GPTQ act-order rel. MSE",
@@ -74,9 +75,7 @@ def table(rows) -> list[list[str]]:
 
 
 def markdown(t: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(r) + " |" for r in t]
-    return "\n".join(lines) + "\n"
+    return md_table(COLUMNS, t)
 
 
 def cmd_gptq(args) -> int:

@@ -6,6 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def md_table(columns, rows) -> str:
+    """A markdown table: a header of ``columns``, then one line per row of strings."""
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows]) + "\n"
+
+
 def markers(name: str) -> tuple[str, str]:
     return f"<!-- fp4ref {name} -->", f"<!-- /fp4ref {name} -->"
 

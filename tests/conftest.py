@@ -32,6 +32,16 @@ def rng():
 _RTL_RUNS = []
 
 
+@pytest.fixture
+def record_rtl(record_property):
+    """record_rtl(run, unit): one bench run (a runner.UnitRun) into the throughput summary."""
+    def record(run, unit: str) -> None:
+        record_property("fp4ref_rtl", {"sim": run.sim, "unit": unit, "vectors": run.vectors,
+                                       "mismatches": run.mismatches,
+                                       "seconds": sum(r["seconds"] for r in run.results)})
+    return record
+
+
 def pytest_runtest_logreport(report):
     if report.when == "call":
         _RTL_RUNS.extend(v for k, v in report.user_properties if k == "fp4ref_rtl")

@@ -11,13 +11,11 @@ CASES = [(sim, name) for sim in SIMS for name in emu.list_formats()]
 
 
 @pytest.mark.parametrize("sim, name", CASES, ids=["-".join(c) for c in CASES])
-def test_fp4_decode_passes_every_code(sim, name, tmp_path, record_property):
+def test_fp4_decode_passes_every_code(sim, name, tmp_path, record_rtl):
     fmt = emu.get_format(name)
     d = pack.write(PackSpec("decode", fmt), tmp_path / "decode")
     run = run_unit("decode", sim, [d])
-    record_property("fp4ref_rtl", {"sim": sim, "unit": "decode", "vectors": run.vectors,
-                                   "mismatches": run.mismatches,
-                                   "seconds": sum(r["seconds"] for r in run.results)})
+    record_rtl(run, "decode")
     assert run.mismatches == 0 and run.failed == 0, f"see {run.build}/sim.log"
     assert run.vectors == fmt.n_codes
 

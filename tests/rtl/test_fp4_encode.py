@@ -14,21 +14,19 @@ CASES = [(sim, name, src) for sim in SIMS for name in emu.list_formats()
 
 
 @pytest.mark.parametrize("sim, name, src", CASES, ids=["-".join(c) for c in CASES])
-def test_fp4_encode_passes_every_pack(sim, name, src, tmp_path, record_property):
+def test_fp4_encode_passes_every_pack(sim, name, src, tmp_path, record_rtl):
     specs = encode_specs(name, src)
     dirs = [pack.write(s, tmp_path / s.name) for s in specs]
     expected = sum(manifest.load(d)["count"] for d in dirs)
     run = run_unit("encode", sim, dirs)
-    record_property("fp4ref_rtl", {"sim": sim, "unit": "encode", "vectors": run.vectors,
-                                   "mismatches": run.mismatches,
-                                   "seconds": sum(r["seconds"] for r in run.results)})
+    record_rtl(run, "encode")
     assert [r["pack"] for r in run.results] == [s.name for s in specs]
     assert run.mismatches == 0 and run.failed == 0, f"see {run.build}/sim.log"
     assert run.vectors == expected
 
 
 @pytest.mark.parametrize("sim", SIMS)
-def test_reserved_mode_codes_behave_as_rne(sim, tmp_path, record_property):
+def test_reserved_mode_codes_behave_as_rne(sim, tmp_path, record_rtl):
     """docs/rtl_contract.md: mode codes 6 and 7 are reserved and behave as rne. The E2M1 rne
     pack from bfloat16 (every input; E2M1 saturates) driven with mode_i = 6 and 7 must
     match; driven with rna (1) they must not, which shows the override reaches the port."""
@@ -37,9 +35,7 @@ def test_reserved_mode_codes_behave_as_rne(sim, tmp_path, record_property):
     expected = sum(manifest.load(d)["count"] for d in dirs)
     for code in (6, 7):
         run = run_unit("encode", sim, dirs, shared={"mode_i": code})
-        record_property("fp4ref_rtl", {"sim": sim, "unit": "encode", "vectors": run.vectors,
-                                       "mismatches": run.mismatches,
-                                       "seconds": sum(r["seconds"] for r in run.results)})
+        record_rtl(run, "encode")
         assert run.mismatches == 0 and run.failed == 0 and run.vectors == expected, f"mode {code}"
     run = run_unit("encode", sim, dirs, shared={"mode_i": 1}, max_mismatches=1)
     assert run.mismatches > 0

@@ -52,12 +52,10 @@ def test_pack_follows_the_contract(name):
 
 
 @pytest.mark.parametrize("sim", SIMS)
-def test_every_decoder_passes_every_code(sim, decode_packs, record_property):
+def test_every_decoder_passes_every_code(sim, decode_packs, record_rtl):
     lanes, sources = reference_lanes("lut_decode", decode_packs)
     run = run_bank("lut_decode", sim, lanes, sources)
-    record_property("fp4ref_rtl", {"sim": sim, "unit": "lut_decode", "vectors": run.vectors,
-                                   "mismatches": run.mismatches,
-                                   "seconds": sum(r["seconds"] for r in run.results)})
+    record_rtl(run, "lut_decode")
     bad = {r["module"]: r["first"] for r in run.results if r["mismatches"]}
     assert not bad and run.failed == 0, f"see {run.build}/sim.log: {bad}"
     assert [r["module"] for r in run.results] == [f"fp4_lut_{n}" for n in NAMES]

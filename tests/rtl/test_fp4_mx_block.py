@@ -23,11 +23,9 @@ def mx_pack(tmp_path_factory):
 
 
 @pytest.mark.parametrize("sim", SIMS)
-def test_fp4_mx_block_default_pack(sim, mx_pack, record_property):
+def test_fp4_mx_block_default_pack(sim, mx_pack, record_rtl):
     run = run_unit("mx_block", sim, [mx_pack])
-    record_property("fp4ref_rtl", {"sim": sim, "unit": "mx_block", "vectors": run.vectors,
-                                   "mismatches": run.mismatches,
-                                   "seconds": sum(r["seconds"] for r in run.results)})
+    record_rtl(run, "mx_block")
     assert run.mismatches == 0 and run.failed == 0, f"see {run.build}/sim.log"
     assert run.vectors == manifest.load(mx_pack)["count"] == CORNERS + SPEC.n_random == 20721
 

@@ -144,11 +144,9 @@ def test_pack_reproduces_the_quantized_layer_exactly(pack_dir):
 
 
 @pytest.mark.parametrize("sim", SIMS)
-def test_layer_pack_passes_fp4_mac(sim, pack_dir, record_property):
+def test_layer_pack_passes_fp4_mac(sim, pack_dir, record_rtl):
     run = run_unit("dot", sim, [pack_dir])
-    record_property("fp4ref_rtl", {"sim": sim, "unit": "dot", "vectors": run.vectors,
-                                   "mismatches": run.mismatches,
-                                   "seconds": sum(r["seconds"] for r in run.results)})
+    record_rtl(run, "dot")
     assert run.mismatches == 0 and run.failed == 0, f"see {run.build}/sim.log"
     assert run.vectors == VECTORS
 

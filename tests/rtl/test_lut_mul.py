@@ -47,12 +47,10 @@ def test_pack_is_every_valid_pair(name):
 
 
 @pytest.mark.parametrize("sim", SIMS)
-def test_every_multiplier_passes_every_pair(sim, mul_packs, record_property):
+def test_every_multiplier_passes_every_pair(sim, mul_packs, record_rtl):
     lanes, sources = reference_lanes("lut_mul", mul_packs)
     run = run_bank("lut_mul", sim, lanes, sources)
-    record_property("fp4ref_rtl", {"sim": sim, "unit": "lut_mul", "vectors": run.vectors,
-                                   "mismatches": run.mismatches,
-                                   "seconds": sum(r["seconds"] for r in run.results)})
+    record_rtl(run, "lut_mul")
     bad = {r["module"]: r["first"] for r in run.results if r["mismatches"]}
     assert not bad and run.failed == 0, f"see {run.build}/sim.log: {bad}"
     assert {r["module"]: r["count"] for r in run.results} == {f"cost_mul_{n}": c for n, c in COUNTS.items()}
