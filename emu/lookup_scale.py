@@ -62,27 +62,50 @@ def _as_rows(w) -> np.ndarray:
     return a.reshape(-1, a.shape[-1])
 
 
+def group_scale(g, scale_rule: str, max_value: float, qmax: int = 15):
+    """(scale float32 [rows], zero point int64 [rows] or None) of the [rows, k] groups ``g``
+    (float32) under llm-datatypes' rules: "max" absmax / max_value, "int_full" absmax / 8 negated
+    when |max| > |min|, "asym" (wmax - wmin) / qmax with zp = rint(-wmin / scale). An all-zero
+    group has scale 0. ValueError when a scale overflows float32 (e.g. wmax - wmin > 3.4e38)."""
+    f32 = np.float32
+    zp = None
+    with np.errstate(over="ignore"):
+        if scale_rule == "asym":
+            wmax = np.maximum(g.max(axis=1), f32(0))
+            wmin = np.minimum(g.min(axis=1), f32(0))
+            scale = ((wmax - wmin) / f32(qmax)).astype(f32)
+            zp = np.rint(-wmin / np.where(scale == 0, f32(1), scale)).astype(np.int64)
+        elif scale_rule == "int_full":
+            hi, lo = g.max(axis=1), g.min(axis=1)
+            scale = (np.maximum(np.abs(hi), np.abs(lo)) / f32(8)).astype(f32)
+            scale = np.where(np.abs(hi) > np.abs(lo), -scale, scale).astype(f32)
+        else:
+            scale = (np.abs(g).max(axis=1) / f32(max_value)).astype(f32)
+    if not np.isfinite(scale).all():
+        raise ValueError("a group's scale overflows float32 (its range exceeds 3.4e38); "
+                         "rescale the weights")
+    return scale, zp
+
+
+def asym_codes(w, scale, zp, qmax: int = 15) -> np.ndarray:
+    """uint8 codes clamp(rint(w / scale) + zp, 0, qmax); scale and zp broadcast to w."""
+    safe = np.where(scale == 0, np.float32(1), scale)
+    return np.clip(np.rint(w / safe).astype(np.int64) + zp, 0, qmax).astype(np.uint8)
+
+
+def scaled(w, scale) -> np.ndarray:
+    """float32 w / scale, 0 where the scale is 0 (an all-zero group); scale broadcasts to w."""
+    f32 = np.float32
+    x = (w / np.where(scale == 0, f32(1), scale)).astype(f32)
+    return np.where(scale == 0, f32(0), x)
+
+
 def _quantize_group(fmt: LookupFormat, g: np.ndarray, tie: str | None):
     """(codes, scale, zero point) of one [rows, k] slab of groups."""
-    f32 = np.float32
-    if fmt.scale_rule == "asym":
-        wmax = np.maximum(g.max(axis=1), f32(0))
-        wmin = np.minimum(g.min(axis=1), f32(0))
-        scale = ((wmax - wmin) / f32(15)).astype(f32)
-        safe = np.where(scale == 0, f32(1), scale)
-        zp = np.rint(-wmin / safe).astype(np.int64)
-        q = np.clip(np.rint(g / safe[:, None]).astype(np.int64) + zp[:, None], 0, 15)
-        return q.astype(np.uint8), scale, zp
-    if fmt.scale_rule == "int_full":
-        hi, lo = g.max(axis=1), g.min(axis=1)
-        scale = (np.maximum(np.abs(hi), np.abs(lo)) / f32(8)).astype(f32)
-        scale = np.where(np.abs(hi) > np.abs(lo), -scale, scale).astype(f32)
-    else:
-        scale = (np.abs(g).max(axis=1) / f32(fmt.max_value)).astype(f32)
-    safe = np.where(scale == 0, f32(1), scale)
-    x = (g / safe[:, None]).astype(f32)
-    x[scale == 0] = 0
-    return encode(x, fmt, tie), scale, None
+    scale, zp = group_scale(g, fmt.scale_rule, fmt.max_value)
+    if zp is not None:
+        return asym_codes(g, scale[:, None], zp[:, None]), scale, zp
+    return encode(scaled(g, scale[:, None]), fmt, tie), scale, None
 
 
 def quantize(w, fmt: str | LookupFormat, group_size: int = -1, tie: str | None = None,

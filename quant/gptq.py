@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from emu.lookup_scale import group_bounds
+
 from .grids import Grid, dequantize as grid_dequantize, grid, group_params, quantize_column
 
 F32 = np.float32
@@ -72,9 +74,7 @@ def group_starts(n: int, group_size: int) -> list[int]:
     """Start positions of the groups along n columns: every group_size columns, the last group
     shorter when group_size does not divide n; one group when group_size is -1 or >= n."""
     _check_group_size(group_size)
-    if group_size == -1 or group_size >= n:
-        return [0]
-    return list(range(0, n, group_size))
+    return [a for a, _ in group_bounds(n, group_size)]
 
 
 def hessian(x) -> torch.Tensor:

@@ -31,6 +31,7 @@ from functools import lru_cache
 import numpy as np
 
 from emu.lookup import LookupFormat, encode, get_lookup, lookup_names
+from emu.lookup_scale import asym_codes, group_scale, scaled
 
 F32 = np.float32
 INT_GRIDS = ("int3_sym", "int3_asym")
@@ -113,21 +114,11 @@ def grid(name: str | Grid) -> Grid:
 
 def group_params(g: Grid, w_group) -> tuple[np.ndarray, np.ndarray | None]:
     """(scale float32 [rows], zero point int64 [rows] for asym grids else None) of the groups
-    w_group [rows, k] (float32; one group per row), with emu.lookup_scale's arithmetic."""
+    w_group [rows, k] (float32; one group per row): emu.lookup_scale.group_scale."""
     w = np.asarray(w_group, dtype=F32)
     if w.ndim == 1:
         w = w[None, :]
-    if g.scale_rule == "asym":
-        wmax = np.maximum(w.max(axis=1), F32(0))
-        wmin = np.minimum(w.min(axis=1), F32(0))
-        scale = ((wmax - wmin) / F32(g.qmax)).astype(F32)
-        safe = np.where(scale == 0, F32(1), scale)
-        return scale, np.rint(-wmin / safe).astype(np.int64)
-    if g.scale_rule == "int_full":
-        hi, lo = w.max(axis=1), w.min(axis=1)
-        scale = (np.maximum(np.abs(hi), np.abs(lo)) / F32(8)).astype(F32)
-        return np.where(np.abs(hi) > np.abs(lo), -scale, scale).astype(F32), None
-    return (np.abs(w).max(axis=1) / F32(g.max_value)).astype(F32), None
+    return group_scale(w, g.scale_rule, g.max_value, g.qmax)
 
 
 def quantize_column(g: Grid, w_col, scale, zero=None) -> tuple[np.ndarray, np.ndarray]:
@@ -135,12 +126,10 @@ def quantize_column(g: Grid, w_col, scale, zero=None) -> tuple[np.ndarray, np.nd
     with its own row's scale (and zero point). Works elementwise on any matching shapes."""
     w = np.asarray(w_col, dtype=F32)
     scale = np.asarray(scale, dtype=F32)
-    safe = np.where(scale == 0, F32(1), scale)
     if g.scale_rule == "asym":
-        q = np.clip(np.rint(w / safe).astype(np.int64) + zero, 0, g.qmax)
-        return q.astype(np.uint8), (q - zero).astype(F32) * scale
-    x = (w / safe).astype(F32)
-    x = np.where(scale == 0, F32(0), x)
+        q = asym_codes(w, scale, zero, g.qmax)
+        return q, (q.astype(np.int64) - zero).astype(F32) * scale
+    x = scaled(w, scale)
     if g.lookup is not None:
         codes = encode(x, g.lookup, g.tie)
     else:                                          # int3_sym: RNE, saturating at +-3
