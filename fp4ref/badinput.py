@@ -29,6 +29,8 @@ from typing import Callable
 
 import numpy as np
 
+from .markers import check as check_markers, markers as marker_pair, splice
+
 REPO = Path(__file__).resolve().parent.parent
 DOC = REPO / "docs" / "bad_input.md"
 TIMEOUT_S = 120
@@ -156,6 +158,10 @@ def setup_file_missing(tmp: Path) -> None:
 
 def setup_afile(tmp: Path) -> None:
     (tmp / "afile").write_text("a regular file, not a folder\n")
+
+
+def setup_swapped_markers(tmp: Path) -> None:
+    (tmp / "R.md").write_text("keep me\n<!-- /fp4ref badinput -->\nx\n<!-- fp4ref badinput -->\n")
 
 
 def setup_foreign(tmp: Path) -> None:
@@ -359,6 +365,11 @@ CATEGORIES: list[Category] = [
        expect="--group-size"),
     _c("mutants-zero", "zero mutants per module", "mutate", "--max-per-module", "0", "--out", "{tmp}/mut",
        expect="--max-per-module"),
+    _c("mutate-timeout-zero", "a 0 s bench limit (every mutant would time out: a false score)", "mutate",
+       "--timeout", "0", "--out", "{tmp}/mut", expect="--timeout: must be a positive"),
+    _c("readme-from-a-subset", "a README score table from a subset of the campaign", "mutate", "--modules",
+       "fp4_round", "--report-only", "--readme", "{tmp}/R.md", "--out", "{tmp}/mut",
+       expect="--readme publishes the whole campaign"),
     # the model commands: refused before the model loads
     _c("method-unknown", "an unknown LLM-FP4 method", "llmfp4", "report", "--methods", "bogus",
        expect="--methods: 'bogus'"),
@@ -370,6 +381,9 @@ CATEGORIES: list[Category] = [
        expect="unrecognized arguments: --frobnicate"),
     _c("markdown-unwritable", "a campaign report under a regular file", "badinput", "--markdown",
        "{tmp}/afile/bad.md", setup=setup_afile, expect="--markdown"),
+    _c("markers-out-of-order", "a README whose generated-section markers are swapped (never rewritten)",
+       "badinput", "--only", "dtype-unknown", "--markdown", "{tmp}/R.md", setup=setup_swapped_markers,
+       expect="in that order"),
     # public functions
     _a("api-encode-int-dtype", "integer input to encode", "emu.encode(np.int32([1, 2]), 'e2m1')",
        lambda t: _emu().encode(np.array([1, 2], np.int32), "e2m1"), "unsupported input dtype int32"),
@@ -748,7 +762,7 @@ mid-write). Commands run with buffered stdout (no `PYTHONUNBUFFERED`), as they d
 """
 
 
-START, END = "<!-- fp4ref badinput -->", "<!-- /fp4ref badinput -->"
+START, END = marker_pair("badinput")
 
 
 def markdown(results: list[Result], categories: list[Category] | None = None) -> str:
@@ -763,7 +777,9 @@ def _check_markdown_target(path: Path) -> None:
         if not path.is_file():
             raise ValueError(f"--markdown: {path} is not a regular file")
         text = path.read_text(errors="replace")
-        if not text.startswith(POLICY.splitlines()[0] + "\n") and not (START in text and END in text):
+        if START in text or END in text:          # a README: both markers, in order
+            check_markers(path, "badinput", "--markdown")
+        elif not text.startswith(POLICY.splitlines()[0] + "\n"):
             raise ValueError(f"--markdown: {path} is neither a bad-input page nor marked with "
                              f"{START} ... {END}; refusing to overwrite it")
 
@@ -772,10 +788,9 @@ def render_into(path: Path, results: list[Result], categories: list[Category] | 
     """The new text of --markdown FILE: the whole page, or for a file with the markers (a README)
     the summary and the table between them."""
     text = path.read_text() if path.is_file() else ""
-    if START in text and END in text and text.index(START) < text.index(END):
-        head, rest = text.split(START, 1)
-        tail = rest.split(END, 1)[1]
-        return f"{head}{START}\n{summary(results)}.\n\n{table(results, categories)}{END}{tail}"
+    if START in text or END in text:
+        check_markers(path, "badinput", "--markdown")
+        return splice(text, "badinput", f"{summary(results)}.\n\n{table(results, categories)}")
     return markdown(results, categories)
 
 

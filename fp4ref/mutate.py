@@ -44,30 +44,41 @@ def add_parser(sub) -> None:
 
 def cmd_mutate(args) -> int:
     modules = [s.strip() for s in args.modules.split(",") if s.strip()] if args.modules else None
-    jobs = args.jobs or os.cpu_count() or 1
+    jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
     if jobs < 1:
         raise ValueError("--jobs: must be at least 1")
     if args.max_per_module is not None and args.max_per_module < 1:
         raise ValueError("--max-per-module: must be at least 1")
+    if args.timeout is not None and not args.timeout > 0:     # a 0 s limit would "detect" every mutant
+        raise ValueError(f"--timeout: must be a positive number of seconds, got {args.timeout}")
+    if args.python and (getattr(args, "report_only", False) or getattr(args, "ids", None)):
+        raise ValueError("--report-only and --ids apply to the RTL campaign, not to --python")
     name = "mutate-python" if args.python else "mutate-rtl"
     if args.readme:
+        if args.modules or getattr(args, "ids", None):
+            raise ValueError("--readme publishes the whole campaign: drop --modules / --ids")
         from .markers import check
         check(args.readme, name)
+    out = Path(args.out) if args.out else REPO / "build" / "mutation" / ("python" if args.python else "rtl")
+    try:                                   # before the campaign, not after an hour of it
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ValueError(f"--out: cannot create the folder {out}: {err.strerror}") from None
     t0 = time.time()
     if args.python:
         from rtl_tb import mutation_py
 
-        out = Path(args.out) if args.out else REPO / "build" / "mutation" / "python"
-        rows = mutation_py.run_campaign(modules, args.max_per_module, jobs, out, args.timeout or 120.0)
+        rows = mutation_py.run_campaign(modules, args.max_per_module, jobs, out,
+                                        args.timeout if args.timeout is not None else 120.0)
     else:
         from rtl_tb import mutation
         from rtl_tb.sims import require
 
         require(args.sim)
-        out = Path(args.out) if args.out else REPO / "build" / "mutation" / "rtl"
         ids = [s.strip() for s in args.ids.split(",") if s.strip()] if getattr(args, "ids", None) else None
         # banks are a Verilator build-time saving; other simulators build each mutant alone
-        rows = mutation.run_campaign(modules, args.max_per_module, args.sim, jobs, out, args.timeout or 240.0,
+        rows = mutation.run_campaign(modules, args.max_per_module, args.sim, jobs, out,
+                                     args.timeout if args.timeout is not None else 240.0,
                                      report_only=getattr(args, "report_only", False), ids=ids,
                                      bank=args.sim == "verilator")
     print(f"report: {out / 'mutation.md'}")
@@ -83,7 +94,7 @@ def cmd_mutate(args) -> int:
                    f"{total['equivalent']:,} proven equivalent, {total['survived']:,} surviving, "
                    f"{total['stillborn']:,} stillborn (do not compile), {total['timeout']} timeouts"
                    + (f", {total['pending']:,} not run yet" if total.get("pending") else "") + "; "
-                   f"score {total['score']:.1%} ((killed + timeouts) / (killed + surviving + timeouts): a "
+                   f"score {'-' if total['score'] is None else format(total['score'], '.1%')} ((killed + timeouts) / (killed + surviving + timeouts): a "
                    f"mutant that hangs the checks is detected). "
                    + ("`fp4ref mutate --report-only`: the verdicts cached by the campaign's runs."
                       if getattr(args, "report_only", False) and not args.python else

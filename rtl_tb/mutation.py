@@ -27,6 +27,7 @@ import argparse
 import hashlib
 import json
 import os
+import threading
 import random
 import re
 import shutil
@@ -649,6 +650,28 @@ def _mutant_key(mut: Mutant, target: Target, text: str) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:20]
 
 
+def cache_get(path: Path) -> dict | None:
+    """A cached verdict, or None when there is none or the file is damaged (a run killed while
+    writing an older version): a damaged entry is run again, never an error."""
+    try:
+        rec = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return rec if isinstance(rec, dict) and "status" in rec else None
+
+
+def write_whole(path: Path, text: str) -> None:
+    """Write a file through a temporary file beside it and a rename: whole or absent."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def cache_put(path: Path, rec: dict) -> None:
+    write_whole(path, json.dumps(rec))
+
+
 def cached_verdict(mut: Mutant, target: Target, text: str, work: Path = WORK) -> dict | None:
     """The cached verdict of a mutant for the target's runs, or for a prefix of them when it
     still holds: appending a run leaves a mutant killed by an earlier run (or stillborn) killed,
@@ -657,10 +680,9 @@ def cached_verdict(mut: Mutant, target: Target, text: str, work: Path = WORK) ->
 
     for k in range(len(target.runs), 0, -1):
         t = target if k == len(target.runs) else replace(target, runs=target.runs[:k])
-        path = work / "results" / f"{_mutant_key(mut, t, text)}.json"
-        if not path.is_file():
+        rec = cache_get(work / "results" / f"{_mutant_key(mut, t, text)}.json")
+        if rec is None:
             continue
-        rec = json.loads(path.read_text())
         if k == len(target.runs):
             return rec
         killer = re.match(r"run (\d+) ", rec["detail"])
@@ -711,9 +733,7 @@ def run_mutant(mut: Mutant, target: Target, pack_root: Path, timeout: float,
     if not keep:
         shutil.rmtree(wdir, ignore_errors=True)
     if status != "timeout":             # a timeout may be load: try again next time
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        cache.write_text(json.dumps({"id": mut.id, "status": status, "detail": detail,
-                                     "seconds": round(seconds, 2)}))
+        cache_put(cache, {"id": mut.id, "status": status, "detail": detail, "seconds": round(seconds, 2)})
     return Outcome(**base, status=status, detail=detail, seconds=round(seconds, 2))
 
 
@@ -859,7 +879,7 @@ def table_markdown(rows: list[dict]) -> str:
 def write_report(outcomes: list[Outcome], rows: list[dict], out: Path, title: str,
                  equivalent: dict[str, dict]) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    (out / "mutation.json").write_text(json.dumps({"rows": rows, "mutants": [asdict(o) for o in outcomes]},
+    write_whole(out / "mutation.json", json.dumps({"rows": rows, "mutants": [asdict(o) for o in outcomes]},
                                                   indent=1))
     lines = [f"# {title}", "", table_markdown(rows), ""]
     surv = [o for o in outcomes if o.status in ("survived", "timeout")]
@@ -870,7 +890,7 @@ def write_report(outcomes: list[Outcome], rows: list[dict], out: Path, title: st
             cls = equivalent.get(o.id, {}).get("reason", "not reviewed")
             lines.append(f"| `{o.id}` | `{o.find.strip()[:60]}` | `{o.replace.strip()[:60]}` | "
                          f"{o.status} | {cls} |")
-    (out / "mutation.md").write_text("\n".join(lines) + "\n")
+    write_whole(out / "mutation.md", "\n".join(lines) + "\n")
 
 
 def run_campaign(modules: list[str] | None = None, max_per_module: int | None = None,

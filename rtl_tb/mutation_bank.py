@@ -20,7 +20,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from .mutation import RTL, Mutant, Run, Target, _split_top, module_header, ports, strip_comments
+from .mutation import RTL, Mutant, Run, Target, _split_top, cache_put, module_header, ports, strip_comments
 
 BANK_SIZE = 48          #: mutants per build on a target's first run (most die in a few cycles)
 #: on later runs: the survivors so far mostly survive again, and each of them streams the whole
@@ -202,10 +202,8 @@ def run_target(target: Target, muts: list[Mutant], pack_root: Path, timeout: flo
     def finish(m, status, detail, seconds):
         done[m.id] = Outcome(**base[m.id], status=status, detail=detail, seconds=round(seconds, 2))
         if status != "timeout":
-            cache = work / "results" / f"{keys[m.id]}.json"
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            cache.write_text(json.dumps({"id": m.id, "status": status, "detail": detail,
-                                         "seconds": round(seconds, 2)}))
+            cache_put(work / "results" / f"{keys[m.id]}.json",
+                      {"id": m.id, "status": status, "detail": detail, "seconds": round(seconds, 2)})
 
     alive = []
     for m in muts:

@@ -28,10 +28,10 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
-from .mutation import Outcome, sample, summarize, table_text, write_report
+from .mutation import Outcome, cache_get, cache_put, sample, summarize, table_text, write_report
 
 REPO = Path(__file__).resolve().parent.parent
 WORK = REPO / "build" / "mutation"
@@ -208,8 +208,8 @@ def run_one(m: PyMutant, copy_root: Path, timeout: float) -> Outcome:
     key = _key(m, text)
     cache = WORK / "py-results" / f"{key}.json"
     base = dict(id=m.id, module=m.module, op=m.op, line=m.line, find=m.find, replace=m.replace)
-    if cache.is_file():
-        rec = json.loads(cache.read_text())
+    rec = cache_get(cache)
+    if rec is not None:
         return Outcome(**base, status=rec["status"], detail=rec["detail"], seconds=rec["seconds"], cached=True)
     target = copy_root / m.module
     original = target.read_text()
@@ -238,7 +238,7 @@ def run_one(m: PyMutant, copy_root: Path, timeout: float) -> Outcome:
         target.write_text(original)
     seconds = round(time.time() - t0, 2)
     cache.parent.mkdir(parents=True, exist_ok=True)
-    cache.write_text(json.dumps({"id": m.id, "status": status, "detail": detail, "seconds": seconds}))
+    cache_put(cache, {"id": m.id, "status": status, "detail": detail, "seconds": seconds})
     return Outcome(**base, status=status, detail=detail, seconds=seconds)
 
 
@@ -306,8 +306,6 @@ def run_campaign(modules: list[str] | None = None, max_per_module: int | None = 
     print(table_text(rows))
     if out:
         write_report(outcomes, rows, Path(out), "Python model mutation score", equivalent)
-        (Path(out) / "mutation.json").write_text(json.dumps({"rows": rows, "mutants": [asdict(o) for o in outcomes]},
-                                                            indent=1))
     return rows
 
 
