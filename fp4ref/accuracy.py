@@ -7,7 +7,7 @@ import csv
 import io
 import json
 
-from golden.atomic import write_folder
+from golden.atomic import check_target, write_folder
 from rtl_tb.runner import REPO
 
 from .markers import md_table
@@ -58,6 +58,7 @@ def cmd_accuracy(args) -> int:
         groupings = tuple(g for g in args.groupings.split(",") if g)
         blocks, sentences = not args.no_blocks, CALIBRATION + HELD_OUT
     schemes = rtn.schemes(formats, groupings, blocks)
+    check_target(args.out)                     # before the model runs, not after
     bar = Progress(len(schemes), "schemes")
     rows = rtn.run(schemes, sentences, progress=lambda name: bar.update(1))
     bar.close()

@@ -374,6 +374,8 @@ def cmd_exhaustive(args) -> int:
 
     if args.all:
         return coverage(args.jobs, args.readme)
+    if args.readme:
+        raise ValueError("--readme writes the coverage table of --all; add --all")
     if args.reference == "grid":
         if args.start != 0 or args.stop != 1 << 32:
             raise ValueError("--reference grid sweeps all 2^32 inputs; --start/--stop apply to ml_dtypes")

@@ -10,7 +10,7 @@ import json
 import platform
 import time
 
-from golden.atomic import write_folder
+from golden.atomic import check_target, write_folder
 from rtl_tb.runner import REPO
 
 from .markers import md_table
@@ -90,6 +90,7 @@ def cmd_gptq(args) -> int:
     t0 = time.perf_counter()
     layers = list(X.QUICK_LAYERS) if args.quick else None
     sentences = X.HELD_OUT[:16] if args.quick else None
+    check_target(args.out)                     # before the model runs, not after
     prep = X.prepare(layers, sentences=sentences)
     bar = Progress(len(formats) * len(methods) * len(prep.layers), "layers")
     rows = X.run(formats, methods, args.group_size, args.damp, prep,

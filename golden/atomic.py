@@ -11,11 +11,25 @@ from pathlib import Path
 MARKER = "manifest.json"
 
 
-def write_folder(out_dir: Path, files: dict[str, bytes]) -> Path:
+def check_target(out_dir: Path) -> None:
+    """ValueError unless write_folder(out_dir) can succeed: out_dir absent or an fp4ref output
+    folder, and its nearest existing ancestor a writable folder. Call it before long work."""
     out_dir = Path(out_dir)
     if out_dir.exists() and (not out_dir.is_dir() or
                              (any(out_dir.iterdir()) and not (out_dir / MARKER).exists())):
         raise ValueError(f"{out_dir} exists and is not an fp4ref output folder; refusing to overwrite it")
+    base = out_dir.absolute().parent
+    while not base.exists():
+        base = base.parent
+    try:                                       # the real test: make and remove a folder there
+        os.rmdir(tempfile.mkdtemp(prefix=".fp4ref-probe-", dir=base))
+    except OSError as err:
+        raise ValueError(f"{out_dir}: cannot create it under {base}: {err.strerror}") from None
+
+
+def write_folder(out_dir: Path, files: dict[str, bytes]) -> Path:
+    out_dir = Path(out_dir)
+    check_target(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     try:

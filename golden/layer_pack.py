@@ -3,7 +3,9 @@ really puts on an E2M1 x E2M1 datapath, walked through the ``dot`` unit of docs/
 
 Weights: E2M1 codes with one float32 scale per (row, group of 128 input columns), from GPTQ
 (quant.gptq) or RTN (emu.lookup_scale, absmax / 6). Activations: E2M1 codes with one float32
-per-tensor scale and LLM-FP4's per-input-channel pre-shift s_j in 0..B (B = 3 for E2M1):
+per-tensor scale and a per-input-channel pre-shift s_j in 0..B (B = 3 for E2M1) in LLM-FP4's
+form (2^-s_j folded into the weights), chosen by a floor rule so that no channel's scaled max
+exceeds the tensor's (LLM-FP4's own offset rules, which round, are quant.granularity's):
 
     act_scale = fp32(M / 6)                   M = max_j M_j, M_j = absmax of channel j (calibration)
     s_j       = the largest s in 0..B with M_j * 2^s <= M   (B when M_j = 0)
