@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 from pathlib import Path
 
@@ -128,12 +129,18 @@ def run_bank(target: Target, run: Run, muts: list[Mutant], pack_paths: list[Path
     env["PYTHONPATH"] = repo + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     # a bank evaluates every mutant each cycle: -O1 halves the run (build +10 s, sim / 6)
     env.setdefault("FP4REF_VERILATOR_OPT_FAST", "-O1")
+    proc = subprocess.Popen(cmd, cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
     try:
-        proc = subprocess.run(cmd, cwd=repo, env=env, capture_output=True, text=True,
-                              timeout=timeout, start_new_session=True)
-    except subprocess.TimeoutExpired:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:            # the whole session: make, compiler, simulator
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.communicate()
         return None
-    for line in reversed(proc.stdout.splitlines()):
+    for line in reversed(out.splitlines()):
         if line.startswith("BANK-RESULT "):
             res = json.loads(line[len("BANK-RESULT "):])
             return res if isinstance(res, dict) else None
