@@ -12,7 +12,6 @@ Method, weights and the comparison with the papers: docs/cost.md.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import os
@@ -434,11 +433,9 @@ def cmd_cost(args) -> int:
              "cost.json": (json.dumps(record, indent=1, sort_keys=True) + "\n").encode()}
     if not getattr(args, "no_plot", False):
         files["cost.png"] = plot_png(formats, best, acc, {"student_t": front_t, "minilm": front_m})
-    files["manifest.json"] = (json.dumps({n: hashlib.sha256(b).hexdigest() for n, b in files.items()},
-                                         indent=1, sort_keys=True) + "\n").encode()
     from golden.atomic import write_folder
     write_folder(out_dir, files)
     print(md, end="")
-    print(f"(written to {out_dir}: {', '.join(n for n in files if n != 'manifest.json')}; "
+    print(f"(written to {out_dir}: {', '.join(files)}; "
           f"{time.perf_counter() - start:.1f} s)")
     return 0

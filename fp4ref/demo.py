@@ -3,6 +3,8 @@ answer, LLM-FP4, lookup and block formats, the packs through the RTL, cost, accu
 a real-layer pack."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from emu import decode, encode, get_format, int_map, pack_x2
@@ -16,7 +18,12 @@ from .card import format_card
 SEED = 20261124
 
 
-def run_demo() -> int:
+#: where the demo writes (packs, cost, accuracy-quick, gptq-quick, layerpack)
+BUILD = REPO / "build"
+
+
+def run_demo(build: Path = BUILD) -> int:
+    """Everything `make demo` shows; every output folder under ``build`` (re-runnable into it)."""
     show_encoding()
     show_mac()
     show_llmfp4()
@@ -25,14 +32,20 @@ def run_demo() -> int:
     from golden.defaults import DEMO_FORMATS
 
     from .regress import regress
-    status = regress(DEMO_FORMATS)
-    show_pack(REPO / "build" / "packs" / "encode-e2m1-bfloat16-rne-saturate")
-    status |= show_cost_and_accuracy()
-    status |= show_gptq()
+    status = regress(DEMO_FORMATS, root=build / "packs")
+    show_pack(build / "packs" / "encode-e2m1-bfloat16-rne-saturate")
+    status |= write_outputs(build)
     return status
 
 
-def show_gptq() -> int:
+def write_outputs(build: Path, quick_cost: bool = False) -> int:
+    """The demo's steps that write output folders under ``build``: cost, accuracy, GPTQ, the layer
+    pack (a test runs them twice into one folder; ``quick_cost`` there keeps it short)."""
+    status = show_cost_and_accuracy(build, quick_cost)
+    return status | show_gptq(build)
+
+
+def show_gptq(build: Path = BUILD) -> int:
     """`fp4ref gptq --quick` (GPTQ vs RTN on three MiniLM layers) and `fp4ref layerpack` (a
     GPTQ-quantized real layer as a dot pack, through the reference MAC on both simulators)."""
     import argparse
@@ -41,10 +54,10 @@ def show_gptq() -> int:
     from .layerpack import cmd_layerpack
     print("\n== GPTQ vs RTN on all-MiniLM-L6-v2 (quick: 3 layers, 4 formats; `fp4ref gptq` runs all) ==")
     rc = cmd_gptq(argparse.Namespace(formats=None, group_size=128, act_order=True, damp=0.01, quick=True,
-                                     out=str(REPO / "build" / "gptq-quick")))
+                                     out=str(build / "gptq-quick")))
     print("\n== a GPTQ-quantized real layer on the MAC (`fp4ref layerpack`) ==")
     rc |= cmd_layerpack(argparse.Namespace(layer="encoder.layer.0.attention.self.query",
-                                           out=str(REPO / "build" / "layerpack"), tokens=4, method="gptq",
+                                           out=str(build / "layerpack"), tokens=4, method="gptq",
                                            no_preshift=False, calib=48, sim=["icarus", "verilator"],
                                            rtl=[], top=None, param=[]))
     return rc
@@ -72,25 +85,26 @@ def show_lookup() -> None:
           f"{float(q0[1])!r}, Q4_1 gives {float(q1[1])!r} (its grid is min + k*d)")
 
 
-def show_cost_and_accuracy() -> int:
+def show_cost_and_accuracy(build: Path = BUILD, quick_cost: bool = False) -> int:
     """`fp4ref cost` (yosys) and `fp4ref accuracy --quick` (RTN on MiniLM)."""
     import argparse
 
     from .accuracy import cmd_accuracy
     from .cost import cmd_cost
     print("\n== hardware cost of the 4-bit formats (yosys) against their RTN error ==")
-    rc = cmd_cost(argparse.Namespace(out=str(REPO / "build" / "cost"), formats=None, no_plot=False,
-                                     quick=False, seed=None))
+    rc = cmd_cost(argparse.Namespace(out=str(build / "cost"), formats=None, no_plot=False,
+                                     quick=quick_cost, seed=None))
     print("\n== RTN weight quantization of all-MiniLM-L6-v2 (quick; `fp4ref accuracy` runs all formats) ==")
     rc |= cmd_accuracy(argparse.Namespace(quick=True, formats=None, groupings="g128", no_blocks=True,
-                                          out=str(REPO / "build" / "accuracy-quick")))
+                                          out=str(build / "accuracy-quick")))
     return rc
 
 
 def show_pack(path) -> None:
     """What a pack looks like: its manifest's layout and its first vectors."""
     record = manifest.load(path)
-    print(f"\none pack, {path.relative_to(REPO)}: {record['count']:,} vectors, manifest.json says")
+    shown = path.relative_to(REPO) if path.is_relative_to(REPO) else path
+    print(f"\none pack, {shown}: {record['count']:,} vectors, manifest.json says")
     print("  line layout (MSB first): " + " | ".join(
         f"{f['name']} [{f['lsb'] + 4 * f['hex_digits'] - 1}:{f['lsb']}] {f['role']}" for f in record["fields"]))
     hex_lines = (path / "vectors.hex").read_text().splitlines()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import io
 import json
 import platform
@@ -122,9 +121,6 @@ def cmd_gptq(args) -> int:
                "hessian_notes": notes}
     files = {"gptq.md": md.encode(), "gptq.csv": buf.getvalue().encode(),
              "gptq.json": (json.dumps(records, indent=1) + "\n").encode()}
-    # manifest.json marks the folder as ours, so that a later run may replace it
-    files["manifest.json"] = (json.dumps({n: hashlib.sha256(b).hexdigest() for n, b in files.items()},
-                                         indent=1) + "\n").encode()
     write_folder(args.out, files)
     print(md, end="")
     print(f"(written to {args.out}/gptq.md, .csv, .json)")

@@ -60,10 +60,8 @@ def cmd_mutate(args) -> int:
         from .markers import check
         check(args.readme, name)
     out = Path(args.out) if args.out else REPO / "build" / "mutation" / ("python" if args.python else "rtl")
-    try:                                   # before the campaign, not after an hour of it
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise ValueError(f"--out: cannot create the folder {out}: {err.strerror}") from None
+    from golden.atomic import check_target
+    check_target(out)                      # before the campaign, not after an hour of it
     t0 = time.time()
     if args.python:
         from rtl_tb import mutation_py

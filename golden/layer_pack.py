@@ -40,7 +40,7 @@ from mac.gemm import gemm
 from mac.width import bits_for, l1_bound, preshift_range, worst_case_width
 
 from . import manifest
-from .atomic import write_folder
+from .atomic import check_target, write_folder
 from .defaults import MAC_DOTS
 from .mac_pack import MacPackSpec
 from .pack import load, render
@@ -484,10 +484,7 @@ def generate(out_dir: Path, layer: str = DEFAULT_LAYER, tokens: int = DEFAULT_TO
 
 
 def check_out(out_dir: Path) -> None:
-    out_dir = Path(out_dir)
-    if out_dir.exists() and (not out_dir.is_dir() or
-                             (any(out_dir.iterdir()) and not (out_dir / manifest.MANIFEST).exists())):
-        raise ValueError(f"{out_dir} exists and is not an fp4ref output folder; refusing to overwrite it")
+    check_target(Path(out_dir))
 
 
 # ---- reading a pack back -----------------------------------------------------------------------

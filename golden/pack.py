@@ -46,11 +46,7 @@ def render(spec) -> dict[str, bytes]:
 
 def write(spec, out_dir: Path) -> Path:
     """Write the pack to out_dir atomically (replacing an older pack there, never other files)."""
-    out_dir = Path(out_dir)
-    if out_dir.exists() and (not out_dir.is_dir() or
-                             (any(out_dir.iterdir()) and not (out_dir / manifest.MANIFEST).exists())):
-        raise ValueError(f"{out_dir} exists and is not a pack; refusing to overwrite it")
-    return write_folder(out_dir, render(spec))
+    return write_folder(Path(out_dir), render(spec))
 
 
 def ensure(spec, root: Path) -> Path:

@@ -878,9 +878,8 @@ def table_markdown(rows: list[dict]) -> str:
 
 def write_report(outcomes: list[Outcome], rows: list[dict], out: Path, title: str,
                  equivalent: dict[str, dict]) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    write_whole(out / "mutation.json", json.dumps({"rows": rows, "mutants": [asdict(o) for o in outcomes]},
-                                                  indent=1))
+    from golden.atomic import write_folder
+    report = json.dumps({"rows": rows, "mutants": [asdict(o) for o in outcomes]}, indent=1)
     lines = [f"# {title}", "", table_markdown(rows), ""]
     surv = [o for o in outcomes if o.status in ("survived", "timeout")]
     if surv:
@@ -890,7 +889,7 @@ def write_report(outcomes: list[Outcome], rows: list[dict], out: Path, title: st
             cls = equivalent.get(o.id, {}).get("reason", "not reviewed")
             lines.append(f"| `{o.id}` | `{o.find.strip()[:60]}` | `{o.replace.strip()[:60]}` | "
                          f"{o.status} | {cls} |")
-    write_whole(out / "mutation.md", "\n".join(lines) + "\n")
+    write_folder(out, {"mutation.md": ("\n".join(lines) + "\n").encode(), "mutation.json": report.encode()})
 
 
 def run_campaign(modules: list[str] | None = None, max_per_module: int | None = None,

@@ -11,6 +11,7 @@ import pytest
 
 from emu.lookup import get_lookup
 from fp4ref import cost
+from golden.atomic import MARKER
 
 CANNED_STAT = """
 6. Printing statistics.
@@ -226,7 +227,7 @@ def test_command_writes_deterministic_outputs(tmp_path, monkeypatch, capsys):
         assert cost.cmd_cost(_args(tmp_path, out=str(out), formats="e1m2,int4_full", quick=True)) == 0
         blobs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
     assert blobs[0] == blobs[1]
-    assert set(blobs[0]) == {"cost.md", "cost.csv", "cost.json", "cost.png", "manifest.json"}
+    assert set(blobs[0]) == {"cost.md", "cost.csv", "cost.json", "cost.png", MARKER}
     assert blobs[0]["cost.png"].startswith(b"\x89PNG")
     md = blobs[0]["cost.md"].decode()
     assert "| INT4 | 0 |" in md and "| E1M2 |" in md          # the INT4 decoder is wires only

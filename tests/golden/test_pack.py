@@ -91,7 +91,7 @@ def test_rewriting_replaces_an_old_pack_but_never_other_folders(tmp_path):
     other = tmp_path / "mine"
     other.mkdir()
     (other / "notes.txt").write_text("keep me")
-    with pytest.raises(ValueError, match="not a pack"):
+    with pytest.raises(ValueError, match="not an fp4ref output folder"):
         pack.write(SPECS["decode-e2m1"], other)
     assert (other / "notes.txt").read_text() == "keep me"
 
