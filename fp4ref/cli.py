@@ -126,6 +126,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="copies of the module the bench drives per cycle (default 16; 4 for dot)")
     v.add_argument("--max-mismatches", type=int, default=10, help="stop after this many")
     v.add_argument("--packs", help="pack cache folder (default build/packs)")
+    v.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                   help="wall-clock limit of the simulation (default: 60 s + 2 x the build time + 1 s "
+                        "per 2,000 vectors, printed); past it the simulator is killed and the run is "
+                        "a TIMEOUT (exit 1)")
+    v.add_argument("--stall", type=float, default=None, metavar="SECONDS",
+                   help="a TIMEOUT too when no vector completes for this long (default 30)")
 
     wd = sub.add_parser("width", help="accumulator width of an integer-mapped MAC, with the reasoning",
                         description="Worst-case accumulator width W = 1 + ceil(log2(K * Imax_x * "
@@ -217,8 +223,11 @@ def _mac_options(p) -> None:
 def main(argv: list[str] | None = None) -> int:
     from rtl_tb.sims import SimulatorMissing
 
+    from rtl_tb.process import Terminated, terminate_on_sigterm
+
     parser = _parser()
     args = parser.parse_args(argv)
+    terminate_on_sigterm()          # a simulator's process group dies with fp4ref (rtl_tb/process.py)
     if args.command is None:
         parser.print_help()
         return 0
@@ -234,6 +243,10 @@ def main(argv: list[str] | None = None) -> int:
         _drop_unwritable_stdout()
         print(f"fp4ref {args.command}: interrupted", file=sys.stderr)
         return 130
+    except Terminated:
+        _drop_unwritable_stdout()
+        print(f"fp4ref {args.command}: terminated (SIGTERM)", file=sys.stderr)
+        return 143
     except Exception as err:     # a bug, not bad input: still one line (FP4REF_DEBUG=1 for the trace)
         if os.environ.get("FP4REF_DEBUG"):
             raise
@@ -398,6 +411,9 @@ def cmd_verify(args) -> int:
 
     if (args.copies is not None and not 1 <= args.copies <= 1024) or args.max_mismatches < 1:
         raise ValueError("--copies must be 1..1024 and --max-mismatches >= 1")
+    for flag, value in (("--timeout", args.timeout), ("--stall", args.stall)):
+        if value is not None and not value > 0:
+            raise ValueError(f"{flag}: must be a positive number of seconds, got {value:g}")
     return cmd_verify_rtl(args)
 
 

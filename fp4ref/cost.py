@@ -17,7 +17,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import threading
 import time
@@ -25,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 from pathlib import Path
 
+from rtl_tb import process
 from rtl_tb.runner import REPO
 
 from .markers import md_table
@@ -96,8 +96,7 @@ def find_yosys() -> str:
 
 
 def yosys_version(yosys: str) -> str:
-    out = subprocess.run([yosys, "-V"], capture_output=True, text=True, timeout=60)
-    return out.stdout.strip()
+    return (process.capture([yosys, "-V"], 60).stdout or "").strip()
 
 
 def unit_files(unit: str, fmt: str) -> tuple[list[Path], str, list[str]]:
@@ -122,7 +121,9 @@ def yosys_script(files, top: str, recipe: str, defines=(), netlist: Path | None 
 
 def run_yosys(yosys: str, script: str, what: str) -> dict[str, int]:
     """Run one script (yosys -q), return the cell counts of its `stat`."""
-    res = subprocess.run([yosys, "-q", "-p", script], capture_output=True, text=True, timeout=300)
+    res = process.capture([yosys, "-q", "-p", script], 300)
+    if res.timed_out:
+        raise ValueError(f"yosys on {what}: {res.timed_out}")
     if res.returncode != 0:
         lines = [ln for ln in (res.stderr + res.stdout).splitlines() if ln.strip()]
         raise ValueError(f"yosys failed on {what}: {lines[-1] if lines else f'exit {res.returncode}'}")

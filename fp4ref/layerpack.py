@@ -95,6 +95,9 @@ def cmd_layerpack(args) -> int:
             continue
         ok = run.failed == 0 and run.mismatches == 0 and run.vectors == s["vectors"]
         status |= 0 if ok else 1
+        if run.timeout:
+            print(f"TIMEOUT: {args.top or 'fp4_mac'} on {sim}: {run.timeout.summary()}\n  {run.timeout.causes()}")
+            continue
         print(f"{'PASS' if ok else 'FAIL'}: {args.top or 'fp4_mac'} on {sim}: {run.vectors:,} vectors, "
               f"{run.mismatches:,} mismatches, {run.rate:,.0f} vectors/s; logs in {run.build}")
         for r in run.results:

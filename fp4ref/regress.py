@@ -10,6 +10,7 @@ from pathlib import Path
 from emu import get_format
 from golden.defaults import default_specs, lut_specs, mac_specs, mx_specs
 from golden.pack import ensure
+from rtl_tb.process import die_with_parent
 from rtl_tb.runner import REPO, run_unit
 from rtl_tb.sims import SIMS, versions
 
@@ -27,6 +28,7 @@ def _one(sim: str, unit: str, dirs: list[str]) -> dict:
         run = run_unit(unit, sim, [Path(d) for d in dirs])
     return {"sim": sim, "unit": unit, "vectors": run.vectors, "mismatches": run.mismatches,
             "failed": run.failed, "rate": run.rate, "wall": time.perf_counter() - t0,
+            "timeout": str(run.timeout) if run.timeout else None,
             "packs": len(run.results), "expected_packs": len(dirs), "build": str(run.build)}
 
 
@@ -50,13 +52,19 @@ def regress(formats: tuple[str, ...], sims: tuple[str, ...] = SIMS, root: Path |
     bar.close()
     rows = []
     bar = Progress(len(jobs_list), "bench runs")
-    with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
-        futures = {pool.submit(_one, sim, unit, dirs): (sim, unit, label)
-                   for sim, unit, label, dirs in jobs_list}
-        for fut in as_completed(futures):
-            sim, unit, label = futures[fut]
-            rows.append({**fut.result(), "label": label})
-            bar.update(1)
+    # workers die with this process (and their simulators with them: rtl_tb/process.py)
+    with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 2, initializer=die_with_parent) as pool:
+        try:
+            futures = {pool.submit(_one, sim, unit, dirs): (sim, unit, label)
+                       for sim, unit, label, dirs in jobs_list}
+            for fut in as_completed(futures):
+                sim, unit, label = futures[fut]
+                rows.append({**fut.result(), "label": label})
+                bar.update(1)
+        except BaseException:           # Ctrl-C, SIGTERM: stop the workers, not wait for them
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                proc.kill()
+            raise
     bar.close()
     print(f"\ncodec benches on the reference RTL ({found['icarus']}; Verilator {found['verilator']})")
     head = "".join(f" | {sim + ' vectors':>17} {'mismatch':>8} {'vectors/s':>10}" for sim in sims)
@@ -72,6 +80,9 @@ def regress(formats: tuple[str, ...], sims: tuple[str, ...] = SIMS, root: Path |
         vectors = sum(r["vectors"] for r in mine)
         print(f"  {sim:<10} total: {vectors:,} vectors, {sum(r['mismatches'] for r in mine):,} mismatches")
     if bad:
+        for r in bad:
+            if r["timeout"]:
+                print(f"TIMEOUT: {r['unit']} {r['label']} on {r['sim']}: {r['timeout']}")
         print(f"FAILED: {len(bad)} bench runs; logs in " + ", ".join(r["build"] for r in bad[:3]))
         return 1
     print("PASS: every vector of every pack matched on every simulator")

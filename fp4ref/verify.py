@@ -11,7 +11,7 @@ from emu.lookup import lookup_names
 from golden.lut_pack import LUT_UNITS, LutPackSpec
 from golden.mx_pack import MxPackSpec
 from golden.pack import PackSpec, ensure
-from rtl_tb.runner import REPO, run_unit
+from rtl_tb.runner import REPO, STALL_S, run_unit
 from rtl_tb.sims import require
 
 from .packs import mac_spec_from_args
@@ -63,8 +63,19 @@ def cmd_verify_rtl(args) -> int:
     require(args.sim)
     root = Path(args.packs) if args.packs else REPO / "build" / "packs"
     dirs = [ensure(s, root) for s in specs]
+    stall = STALL_S if args.stall is None else args.stall
     run = run_unit(args.unit, args.sim, dirs, rtl=rtl, module=args.top, params=params,
-                   copies=args.copies, max_mismatches=args.max_mismatches)
+                   copies=args.copies, max_mismatches=args.max_mismatches, timeout=args.timeout,
+                   stall=stall)
+    how = "set by --timeout" if args.timeout is not None else "default: 60 s + 2 x build + 1 s per 2,000 vectors"
+    print(f"watchdog: {run.limit:g} s for the simulation ({how}); stall after {stall:g} s without a vector")
+    if run.timeout:
+        t = run.timeout
+        print(f"TIMEOUT: {args.top} on {args.sim}: {t.summary()}")
+        print(f"  {t.causes()}")
+        print(f"  log: {t.log}")
+        print(f"fp4ref verify: {args.top} did not finish on {args.sim} ({t.why})", file=sys.stderr)
+        return 1
     print(f"{'pack':<48} {'vectors':>9} {'mismatches':>10}")
     for r in run.results:
         print(f"{r['pack']:<48} {r['count']:>9,} {r['mismatches']:>10,}")
@@ -76,6 +87,9 @@ def cmd_verify_rtl(args) -> int:
     print(f"{verdict}: {args.top} on {args.sim}: {run.vectors:,} vectors, {run.mismatches:,} mismatches"
           + (f", {missing} packs not run (stopped early)" if missing else "")
           + f", {run.rate:,.0f} vectors/s; logs (and waves with WAVES=1) in {run.build}")
+    if run.error:
+        print(f"  the simulator stopped on an error: {run.error}"
+              + (" (a combinational loop)" if "converge" in run.error else ""))
     if verdict == "FAIL":
         what = (args.format if args.unit in ("encode", "decode", *LUT_UNITS) else "E2M1 blocks" if args.unit == "mx_block"
                 else f"{args.x} x {args.w}")

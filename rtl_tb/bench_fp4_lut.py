@@ -30,9 +30,9 @@ from golden import manifest as manifests
 from golden.pack import load
 
 from .contracts import CONTRACTS, lut_reference, port_widths, resolve
-from .drive import run_packs
+from .drive import Heartbeat, run_packs
 from .report import describe_mismatch
-from .runner import RTL, UnitRun, build_dir, failures, run_bench, waves_requested
+from .runner import RTL, UnitRun, build_dir, run_bench, waves_requested
 
 BANK_ENV = "FP4REF_BANK"        #: JSON list of {"pack": dir, "module": name}, one per instance
 
@@ -119,11 +119,10 @@ def run_bank(unit: str, sim: str, lanes: list[tuple[Path, str]], sources: list[P
         env = {"FP4REF_UNIT": unit, "FP4REF_RESULTS": str(results_path),
                "FP4REF_MAX_MISMATCHES": str(max_mismatches),
                BANK_ENV: json.dumps([{"pack": str(Path(p).resolve()), "module": m} for p, m in lanes])}
-        xml = run_bench(contract.bench, top, sources + [wrapper], sim, extra_env=env, bdir=bdir,
-                        includes=[RTL])
-        results = ([json.loads(line) for line in results_path.read_text().splitlines()]
-                   if results_path.exists() else [])
-        return UnitRun(sim, results, failures(xml), bdir)
+        cycles = 1 << sum(widths[p] for p in contract.lane_inputs)
+        return UnitRun.of(sim, bdir, results_path, lambda: run_bench(
+            contract.bench, top, sources + [wrapper], sim, extra_env=env, bdir=bdir, includes=[RTL],
+            vectors=cycles))
 
 
 # ------------------------------------------------------------------------------ in simulator
@@ -154,7 +153,10 @@ async def run_bank_packs(dut) -> None:
     raw = {p: [] for p in checked}
     handles_in = [getattr(dut, p) for p in in_ports]
     handles_out = {p: getattr(dut, p) for p in checked}
+    heart = Heartbeat()
     for n in range(1 << total):
+        if not n & 63:
+            heart.beat("bank", n, 1 << total)
         at = 0
         for port, handle in zip(in_ports, handles_in):
             handle.value = (n >> at) & ((1 << widths[port]) - 1)

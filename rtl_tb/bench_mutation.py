@@ -11,6 +11,7 @@ from cocotb.triggers import Timer
 
 from golden.pack import load
 from rtl_tb.contracts import CONTRACTS, port_widths, resolve, shared_values
+from rtl_tb.drive import Heartbeat
 from rtl_tb.lanes import pack_lanes, port_bits, unpack_lanes
 
 CHUNK = 32            #: cycles between checks: a killed mutant stops within CHUNK cycles
@@ -38,6 +39,7 @@ async def mutants_against_packs(dut):
     copies = int(os.environ["FP4REF_COPIES"])
     n = int(os.environ["FP4REF_MUTANTS"])
     packs = [_prepare(dut, contract, copies, p) for p in os.environ["FP4REF_PACKS"].split(os.pathsep)]
+    heart = Heartbeat()
     with open(os.environ["FP4REF_RESULTS"], "a") as results:
         for k in range(n + 1):
             dut.mutant_sel.value = k
@@ -49,6 +51,7 @@ async def mutants_against_packs(dut):
                 cycles = len(stimulus[0][1])
                 for c0 in range(0, cycles, CHUNK):         # stop at the first bad chunk
                     c1 = min(cycles, c0 + CHUNK)
+                    heart.beat(f"{name}:mutant{k}", c0 * copies, count)
                     raw = {p: [] for p in checked}
                     for cycle in range(c0, c1):
                         for handle, words in stimulus:

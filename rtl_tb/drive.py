@@ -3,7 +3,8 @@
 The bench never recomputes an expectation: every expected bit comes from the pack, which is
 hash-checked before use. Configuration arrives in the environment (set by rtl_tb.runner):
 FP4REF_PACKS (pack folders, os.pathsep-separated), FP4REF_UNIT, FP4REF_COPIES,
-FP4REF_MAX_MISMATCHES, FP4REF_RESULTS (a JSONL file the runner reads back).
+FP4REF_MAX_MISMATCHES, FP4REF_RESULTS (a JSONL file the runner reads back), FP4REF_PROGRESS
+(the heartbeat file the runner's watchdog reads: every driving loop calls Heartbeat.beat).
 """
 from __future__ import annotations
 
@@ -19,6 +20,27 @@ from golden.pack import load
 from .contracts import CONTRACTS, port_widths, resolve, shared_values
 from .lanes import pack_lanes, port_bits, unpack_lanes
 from .report import describe_mismatch
+
+
+class Heartbeat:
+    """Where a driving loop is, for the runner's watchdog (rtl_tb.runner): the line
+    'PACK VECTOR COUNT' in FP4REF_PROGRESS, replaced whole at most every ``every`` seconds. A
+    design that hangs the simulator stops the beats; the watchdog then names the pack and vector."""
+
+    def __init__(self, every: float = 0.5):
+        self.path = os.environ.get("FP4REF_PROGRESS")
+        self.every, self.next = every, 0.0
+
+    def beat(self, pack: str, vector: int, count: int, force: bool = False) -> None:
+        if not self.path:
+            return
+        now = time.monotonic()
+        if force or now >= self.next:
+            self.next = now + self.every
+            tmp = f"{self.path}.tmp"
+            with open(tmp, "w") as fh:
+                fh.write(f"{pack} {vector} {count}\n")
+            os.replace(tmp, self.path)
 
 
 def _config():
@@ -41,14 +63,18 @@ async def run_packs(dut) -> None:
     contract = CONTRACTS[unit]
     log = dut._log
     total_bad = 0
+    heart = Heartbeat()
     with open(results_path, "a") as results:
         for pack_dir in pack_dirs:
+            name = os.path.basename(os.path.normpath(pack_dir))
+            heart.beat(name, 0, 0, force=True)
             record, cols = load(pack_dir)
             widths = port_widths(contract, record)
             _check_widths(dut, widths, copies)
             field_w = {f["name"]: f["width"] for f in record["fields"]}
             names = [f["name"] for f in record["fields"]]
             count = record["count"]
+            heart.beat(name, 0, count, force=True)
             for port, value in shared_values(unit, record["options"]).items():
                 getattr(dut, port).value = value
             stimulus = []
@@ -61,6 +87,8 @@ async def run_packs(dut) -> None:
             raw = {p: [] for p in checked}
             start = time.perf_counter()
             for cycle in range(len(stimulus[0][1])):
+                if not cycle & 63:
+                    heart.beat(name, cycle * copies, count)
                 for handle, words in stimulus:
                     handle.value = words[cycle]
                 await Timer(1, "ns")
@@ -80,7 +108,6 @@ async def run_packs(dut) -> None:
                 log.error(line)
             total_bad += n_bad
             rate = count / seconds if seconds > 0 else float("inf")
-            name = os.path.basename(os.path.normpath(pack_dir))
             log.info(f"{name}: {count} vectors, {n_bad} mismatches, {rate:,.0f} vectors/s")
             results.write(json.dumps({"pack": name, "count": count, "mismatches": n_bad,
                                       "seconds": seconds, "first": lines}) + "\n")

