@@ -108,15 +108,21 @@ def _parser() -> argparse.ArgumentParser:
     gv.add_argument("packs", nargs="+", help="pack folders")
 
     v = sub.add_parser("verify", help="run the golden benches on your RTL module",
-                       description="Run the golden benches on a module that follows the port "
-                       "contract of docs/rtl_contract.md; exit 0 only if every vector passes.")
-    v.add_argument("--unit", required=True, choices=["encode", "decode", "product", "dot", "mx_block",
-                                                     "lut_decode", "lut_mul"])
+                       description="Run the golden packs through your RTL; exit 0 only if every vector "
+                       "passes. Either describe the design as it is in a DUT file (--dut FILE.toml: its "
+                       "ports, scales, timing; docs/byo_rtl.md; `fp4ref dut init` prints a template), or "
+                       "give a module that follows the port contract of docs/rtl_contract.md with "
+                       "--unit, --rtl and --top.")
+    v.add_argument("--dut", metavar="FILE", help="a DUT file (TOML): runs on every simulator it lists "
+                   "(or --sim)")
+    v.add_argument("--unit", choices=["encode", "decode", "product", "dot", "mx_block",
+                                      "lut_decode", "lut_mul"])
     v.add_argument("-f", "--format", help="encode/decode: preset name or alias")
     _mac_options(v)
-    v.add_argument("--sim", default="verilator", choices=["icarus", "verilator"])
-    v.add_argument("--rtl", required=True, action="append", help="Verilog source (repeatable)")
-    v.add_argument("--top", required=True, help="your module's name")
+    v.add_argument("--sim", default=None, choices=["icarus", "verilator"],
+                   help="the simulator (default verilator; with --dut every one the file lists)")
+    v.add_argument("--rtl", action="append", help="Verilog source (repeatable)")
+    v.add_argument("--top", help="your module's name")
     v.add_argument("--param", action="append", default=[], help="NAME=VALUE for your module (repeatable)")
     v.add_argument("--src", default="bfloat16", choices=["bfloat16", "float16", "float32"])
     v.add_argument("-r", "--rounding", default="all", help="all, or comma-separated modes")
@@ -180,13 +186,14 @@ def _parser() -> argparse.ArgumentParser:
     rg.add_argument("--packs", help="pack folder (default build/packs)")
     rg.add_argument("--no-mac", action="store_true", help="skip the MAC, MX block and lookup-format packs")
 
-    from . import accuracy, badinput, cost, gptq, layerpack, mutate
+    from . import accuracy, badinput, cost, dut, gptq, layerpack, mutate
     accuracy.add_parser(sub)
     cost.add_parser(sub)
     gptq.add_parser(sub)
     layerpack.add_parser(sub)
     mutate.add_parser(sub)
     badinput.add_parser(sub)
+    dut.add_parser(sub)
 
     x = sub.add_parser("exhaustive", help="every float32 input against ml_dtypes or the grid reference")
     x.add_argument("--all", action="store_true", help="the coverage matrix of `make exhaustive`: every "
@@ -414,6 +421,14 @@ def cmd_verify(args) -> int:
     for flag, value in (("--timeout", args.timeout), ("--stall", args.stall)):
         if value is not None and not value > 0:
             raise ValueError(f"{flag}: must be a positive number of seconds, got {value:g}")
+    args.sim_given, args.sim = args.sim is not None, args.sim or "verilator"
+    if args.dut:
+        if args.unit or args.rtl or args.top or args.param:
+            raise ValueError("--dut describes the design: leave out --unit, --rtl, --top and --param")
+        from .dut import verify_dut
+        return verify_dut(args)
+    if not (args.unit and args.rtl and args.top):
+        raise ValueError("give --dut FILE, or --unit, --rtl and --top (a module with fp4ref's port contract)")
     return cmd_verify_rtl(args)
 
 
@@ -487,6 +502,11 @@ def cmd_mutate(args) -> int:
     return mutate.cmd_mutate(args)
 
 
+def cmd_dut(args) -> int:
+    from . import dut
+    return dut.cmd_dut(args)
+
+
 def cmd_layerpack(args) -> int:
     from . import layerpack
     return layerpack.cmd_layerpack(args)
@@ -495,7 +515,7 @@ def cmd_layerpack(args) -> int:
 COMMANDS = {"llmfp4": cmd_llmfp4, "width": cmd_width, "regress": cmd_regress, "golden": cmd_golden, "verify": cmd_verify, "formats": cmd_formats, "card": cmd_card, "encode": cmd_encode, "decode": cmd_decode,
             "demo": cmd_demo, "bench": cmd_bench, "exhaustive": cmd_exhaustive,
             "accuracy": cmd_accuracy, "cost": cmd_cost, "layerpack": cmd_layerpack,
-            "badinput": cmd_badinput, "gptq": cmd_gptq, "mutate": cmd_mutate}
+            "badinput": cmd_badinput, "gptq": cmd_gptq, "mutate": cmd_mutate, "dut": cmd_dut}
 
 
 if __name__ == "__main__":

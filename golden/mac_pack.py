@@ -70,6 +70,9 @@ class MacPackSpec:
     n_random: int = 2000
     seed: int = DEFAULT_SEED
     shift_w: int | None = None      #: bits of a lane's shift field; None: bit_length(shift_max)
+    #: dot: each vector's acc_in is the previous vector's acc (the first's is 0): the packs of a
+    #: sequential MAC that accumulates across vectors and is cleared once (docs/byo_rtl.md)
+    chain: bool = False
 
     def __post_init__(self):
         if self.unit not in MAC_UNITS:
@@ -108,12 +111,13 @@ class MacPackSpec:
             return f"product-{pair}"
         port = "" if self.sw == shift_w(self.shift_max) else f"-sw{self.sw}"
         return (f"dot-{pair}-l{self.lanes}-w{self.acc_w}-{self.policy}-{self.order}"
-                f"-b{self.shift_max}{port}")
+                f"-b{self.shift_max}{port}{'-chain' if self.chain else ''}")
 
     def header(self) -> dict:
         options = {} if self.unit == "product" else {
             "lanes": self.lanes, "acc_w": self.acc_w, "policy": self.policy, "order": self.order,
-            "shift_max": self.shift_max, "shift_w": self.sw, "n_random": self.n_random}
+            "shift_max": self.shift_max, "shift_w": self.sw, "n_random": self.n_random,
+            **({"chain": True} if self.chain else {})}
         return {"unit": self.unit, "format": {"x": fmt_record(self.fx), "w": fmt_record(self.fw)},
                 "options": options, "vector_set": self.vector_set, "seed": self.seed}
 
@@ -136,8 +140,19 @@ class MacPackSpec:
     def _dots(self):
         x, w, s, acc_in = self._stimulus()
         # the MAC's port contract (docs/mac.md §5): a shift above B is clamped to B
-        res = dot(x, w, self.fx, self.fw, self.acc_w, self.policy, self.order, self.lanes,
-                  np.minimum(s, self.shift_max), self.shift_max, acc_in)
+        args = (self.fx, self.fw, self.acc_w, self.policy, self.order, self.lanes)
+        if self.chain:                 # vector by vector: each starts from the last one's result
+            parts, prev = [], 0
+            for i in range(len(x)):
+                acc_in[i] = prev
+                r = dot(x[i:i + 1], w[i:i + 1], *args, np.minimum(s[i:i + 1], self.shift_max),
+                        self.shift_max, acc_in[i:i + 1])
+                prev = int(r.acc[0])
+                parts.append(r)
+            res = type(parts[0])(**{k: np.concatenate([getattr(p, k) for p in parts])
+                                    for k in parts[0].__dataclass_fields__})
+        else:
+            res = dot(x, w, *args, np.minimum(s, self.shift_max), self.shift_max, acc_in)
         lanes, sw = range(self.lanes), self.sw
         fields = ([Field(f"x{j}", "input", self.fx.bits) for j in lanes]
                   + [Field(f"w{j}", "input", self.fw.bits) for j in lanes]

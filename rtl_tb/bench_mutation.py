@@ -7,11 +7,10 @@ import os
 
 import cocotb
 import numpy as np
-from cocotb.triggers import Timer
 
 from golden.pack import load
 from rtl_tb.contracts import CONTRACTS, port_widths, resolve, shared_values
-from rtl_tb.drive import Heartbeat
+from rtl_tb.drive import Heartbeat, stream
 from rtl_tb.lanes import pack_lanes, port_bits, unpack_lanes
 
 CHUNK = 32            #: cycles between checks: a killed mutant stops within CHUNK cycles
@@ -47,18 +46,12 @@ async def mutants_against_packs(dut):
             for name, count, widths, stimulus, checked, expect, shared in packs:
                 for port, value in shared.items():
                     getattr(dut, port).value = value
-                handles = [(p, getattr(dut, p)) for p in checked]
+                handles = [getattr(dut, p) for p in checked]
                 cycles = len(stimulus[0][1])
                 for c0 in range(0, cycles, CHUNK):         # stop at the first bad chunk
                     c1 = min(cycles, c0 + CHUNK)
                     heart.beat(f"{name}:mutant{k}", c0 * copies, count)
-                    raw = {p: [] for p in checked}
-                    for cycle in range(c0, c1):
-                        for handle, words in stimulus:
-                            handle.value = words[cycle]
-                        await Timer(1, "ns")
-                        for port, handle in handles:
-                            raw[port].append(handle.value.to_unsigned())
+                    raw = dict(zip(checked, await stream(stimulus, handles, c0, c1)))
                     v0, v1 = c0 * copies, min(count, c1 * copies)
                     bad = np.zeros(v1 - v0, bool)
                     for p, f in checked.items():

@@ -43,6 +43,60 @@ class Heartbeat:
             os.replace(tmp, self.path)
 
 
+_X_TO_0 = str.maketrans({c: "0" for c in "xXzZuUwW-"})
+_X_MASK = str.maketrans({"0": "0", "1": "0", **{c: "1" for c in "xXzZuUwWlLhH-"}})
+
+
+def read_bits(handle) -> tuple[int, int]:
+    """(value, mask of X/Z bits) of an output: X/Z read as 0 and flagged, not an exception."""
+    v = handle.value
+    try:
+        return v.to_unsigned(), 0
+    except ValueError:
+        s = str(v)
+        return int(s.translate(_X_TO_0), 2), int(s.translate(_X_MASK), 2)
+
+
+async def settle() -> None:
+    """One step of a combinational bench: 1 ns for the design to settle."""
+    await Timer(1, "ns")
+
+
+def clocked(clock):
+    """One step of a clocked bench: a whole clock cycle (low 1 ns, then the rising edge and 1 ns
+    for the outputs to follow it)."""
+    async def step() -> None:
+        clock.value = 0
+        await Timer(1, "ns")
+        clock.value = 1
+        await Timer(1, "ns")
+    return step
+
+
+async def stream(stimulus, outputs, c0: int, c1: int, step=settle, heart=None, tag: str = "",
+                 copies: int = 1, count: int = 0, xmask: dict | None = None) -> list[list[int]]:
+    """THE driving loop of every streaming bench (the unit benches, the mutation bank, a DUT
+    file's comb, pipeline and accumulate timings): for cycles c0..c1-1, put each input's word of
+    that cycle (the last word once they run out) on its handle, take one ``step``, read every
+    output. ``xmask`` (a dict): cycle -> {output index: X/Z bit mask}, for outputs that had any."""
+    raw = [[] for _ in outputs]
+    for cycle in range(c0, c1):
+        if heart is not None and not cycle & 63:
+            heart.beat(tag, cycle * copies, count)
+        for handle, words in stimulus:
+            handle.value = words[cycle] if cycle < len(words) else words[-1]
+        await step()
+        for k, handle in enumerate(outputs):
+            if xmask is None:
+                raw[k].append(handle.value.to_unsigned())
+            else:
+                value, bad = read_bits(handle)
+                raw[k].append(value)
+                if bad:
+                    xmask.setdefault(cycle, {})[k] = bad
+    return raw
+
+
 def _config():
     return (os.environ["FP4REF_UNIT"], os.environ["FP4REF_PACKS"].split(os.pathsep),
             int(os.environ["FP4REF_COPIES"]), int(os.environ.get("FP4REF_MAX_MISMATCHES", "10")),
@@ -83,17 +137,10 @@ async def run_packs(dut) -> None:
                 bits = port_bits(contract, port, fields, cols, field_w, widths[port], count)
                 stimulus.append((getattr(dut, port), pack_lanes(bits, copies)))
             checked = {p: f for p, f in contract.lane_outputs.items() if f}
-            handles_out = [(p, getattr(dut, p)) for p in checked]
-            raw = {p: [] for p in checked}
             start = time.perf_counter()
-            for cycle in range(len(stimulus[0][1])):
-                if not cycle & 63:
-                    heart.beat(name, cycle * copies, count)
-                for handle, words in stimulus:
-                    handle.value = words[cycle]
-                await Timer(1, "ns")
-                for port, handle in handles_out:
-                    raw[port].append(handle.value.to_unsigned())
+            words = await stream(stimulus, [getattr(dut, p) for p in checked], 0, len(stimulus[0][1]),
+                                 heart=heart, tag=name, copies=copies, count=count)
+            raw = dict(zip(checked, words))
             seconds = time.perf_counter() - start
             got = {f: unpack_lanes(raw[p], widths[p], copies, count) for p, f in checked.items()}
             bad = np.zeros(count, bool)

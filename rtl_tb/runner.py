@@ -113,7 +113,7 @@ def _watch(runner, limit: float, stall: float | None = None, progress=None) -> N
 def run_bench(bench: str, top: str, sources: list[Path], sim: str, parameters: dict | None = None,
               extra_env: dict | None = None, bdir: Path | None = None,
               includes: list[Path] | None = None, timeout: float | None = None, vectors: int = 0,
-              stall: float = STALL_S) -> BenchRun:
+              stall: float = STALL_S, defines: dict | None = None) -> BenchRun:
     """Build ``top`` from ``sources`` and run the cocotb module ``bench`` on it.
 
     ``timeout``: the simulation's wall-clock limit in seconds (None: default_timeout(vectors, the
@@ -134,6 +134,7 @@ def run_bench(bench: str, top: str, sources: list[Path], sim: str, parameters: d
     try:
         runner.build(sources=[str(s) for s in sources], hdl_toplevel=top, parameters=parameters,
                      build_dir=bdir, build_args=build_args, waves=waves, timescale=("1ns", "1ps"),
+                     defines=dict(defines or {}),
                      includes=[str(i) for i in includes or []], log_file=Path(bdir) / "build.log")
     except process.Timeout as err:
         raise SimTimeout("build", err.result.timed_out, BUILD_LIMIT_S, Path(bdir) / "build.log") from None

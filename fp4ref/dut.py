@@ -1,0 +1,157 @@
+"""`fp4ref dut init|check` and `fp4ref verify --dut FILE`: a user's RTL as it is, described in a
+TOML file (docs/byo_rtl.md). Parsing, elaboration, the glue and the bench live in rtl_tb/
+(dut.py, dut_wrapper.py, dut_run.py, bench_dut.py); this module parses, calls and prints."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from rtl_tb.dut import TIMINGS, UNITS
+
+_UNIT_OPTIONS = {
+    "encode": 'format = "e2m1"          # the code format\nsrc = "bfloat16"          # bfloat16, float16 '
+              'or float32\nrounding = "rne"          # one mode, "all", or "rne,rtz" (several need a mode '
+              'port)\noverflow = "saturate"     # saturate, inf or all',
+    "decode": 'format = "e2m1"',
+    "product": 'x = "e2m1"                # activation format\nw = "e2m1"                # weight format',
+    "dot": 'x = "e2m1"\nw = "e2m1"\nlanes = 16                # pairs per dot vector\nacc_w = 16              '
+           '  # accumulator bits (contract units: the product of the two integer mappings)\npolicy = "wrap"'
+           '           # wrap or saturate\norder = "tree"            # tree (one adder tree per vector) or '
+           'sequential',
+}
+_FIELD_HELP = {
+    "x": "the input value's bit pattern", "rand": "stochastic-rounding draw (only with rounding sr)",
+    "mode": "rounding mode code (0 rne 1 rna 2 rtz 3 rup 4 rdn 5 sr); absent: one mode only",
+    "sat": "1 saturate, 0 overflow to Inf/NaN; absent: one policy only", "code": "the 4-bit code",
+    "flags": "inexact | underflow<<1 | overflow<<2 | invalid<<3", "int": "the integer mapping I(code)",
+    "f32": "the exact value as float32 bits", "nan": "1 for NaN codes", "inf": "1 for Inf codes",
+    "code_x": "activation code", "code_w": "weight code", "product": "I(x) * I(w), signed",
+    "s": "per-lane pre-shift (only with shift_max > 0)", "acc_in": "accumulator input, signed",
+    "acc": "accumulator output, signed", "ovf": "1 when the accumulator left its range",
+}
+_TIMING_HELP = {
+    "comb": "",
+    "pipeline": 'clock = "clk"\nreset = "rst_n"            # optional\nreset_active = "low"\nreset_sync = '
+                'false\nenable = ""                # optional clock enable, held high\nlatency = 2          '
+                '      # rising edges from an input to its output',
+    "handshake": 'clock = "clk"\nreset = "rst"\nreset_active = "high"\nreset_sync = true\nin_valid = '
+                 '"in_valid"\nin_ready = "in_ready"\nout_valid = "out_valid"\nout_ready = "out_ready"\n'
+                 'seed = 1\ngaps = 0.25                # idle input cycles (probability)\nbackpressure = 0.25'
+                 '        # out_ready low (probability)\nmax_wait = 1000           # cycles without a transfer '
+                 'before the run is stuck',
+    "accumulate": 'clock = "clk"\nreset = "rst_n"\nreset_active = "low"\nreset_sync = false\nenable = '
+                  '"enable"\nclear = "acc_clear"\nclear_active = "high"\npairs_per_cycle = 1\nlatency = 2'
+                  '               # edges from a pair to the accumulator output (2 with a product '
+                  'register)',
+}
+
+
+def template(unit: str, timing: str) -> str:
+    """A commented DUT file for ``unit`` and ``timing``."""
+    spec = UNITS[unit]
+    lines = [f"# fp4ref DUT file: a {unit} design, {timing} timing (docs/byo_rtl.md).",
+             "# Check the mapping with `fp4ref dut check FILE`, run it with `fp4ref verify --dut FILE`.",
+             "", "[design]", 'sources = ["my_design.v"]   # paths relative to this file',
+             '# filelist = "files.f"     # or a -f file: sources, +incdir+DIR, +define+NAME=VALUE',
+             "include_dirs = []", "defines = {}", 'top = "my_design"', "parameters = {}",
+             'language = "verilog"        # or "systemverilog"',
+             'simulators = ["icarus", "verilator"]', "", "[unit]", f'name = "{unit}"', _UNIT_OPTIONS[unit], "",
+             "[ports]",
+             "# each field: \"PORT\", \"PORT[HI:LO]\" (outputs), a lane pattern (\"io_x_{lane}\" or",
+             "# \"x[{lane}*4 +: 4]\"), a table { port = ..., scale = 4, signed = true, float = \"float16\",",
+             "# map = [...] }, or \"absent\" (an output the design does not have)."]
+    for name in spec["inputs"] + spec["outputs"]:
+        role = "output" if name in spec["outputs"] else "input"
+        value = f'"{name}_{{lane}}"' if name in spec["laned"] else f'"{name}"'
+        if name in ("rand", "mode", "sat", "s", "flags", "f32", "nan", "inf", "ovf"):
+            value = '"absent"'
+        lines.append(f"{name} = {value:<22} # {role}: {_FIELD_HELP[name]}")
+    lines += ["", "[ties]", "# inputs held at a constant: sparse_en = 0", "", "[timing]", f'kind = "{timing}"']
+    if _TIMING_HELP[timing]:
+        lines.append(_TIMING_HELP[timing])
+    return "\n".join(lines) + "\n"
+
+
+def add_parser(sub) -> None:
+    d = sub.add_parser("dut", help="DUT description files: a template, a check of the mapping",
+                       description="A DUT file (TOML) describes your RTL as it is: sources, top, how "
+                       "the contract's fields map onto your ports, and its timing (comb, pipeline, "
+                       "handshake, accumulate). `fp4ref verify --dut FILE` runs it. docs/byo_rtl.md.")
+    dsub = d.add_subparsers(dest="dut_command", metavar="ACTION", required=True)
+    i = dsub.add_parser("init", help="print a commented template")
+    i.add_argument("--unit", required=True, choices=list(UNITS))
+    i.add_argument("--timing", default="comb", choices=list(TIMINGS))
+    c = dsub.add_parser("check", help="elaborate the design once and check the mapping against its ports")
+    c.add_argument("file", help="the DUT file (.toml)")
+    c.add_argument("--packs", help="pack cache folder (default build/packs)")
+
+
+def cmd_dut(args) -> int:
+    if args.dut_command == "init":
+        print(template(args.unit, args.timing), end="")
+        return 0
+    from rtl_tb.dut import load
+    from rtl_tb.dut_run import prepare
+    from rtl_tb.runner import REPO
+
+    dut = load(args.file)
+    dirs, layout = prepare(dut, Path(args.packs) if args.packs else REPO / "build" / "packs")
+    mapped = {}
+    for name, pm in dut.ports.items():
+        if pm.port:
+            for j in range(dut.options.get("lanes", 1) if pm.lanes == "named" else 1):
+                mapped[pm.port_for(j)] = name + (f"{j}" if pm.lanes == "named" else "")
+    for role, port in dut.controls().items():
+        mapped[port] = f"timing {role}"
+    for port, value in dut.ties.items():
+        mapped[port] = f"tied to {value}"
+    print(f"{dut.top}: elaborated by Verilator, {len(layout.ports)} ports")
+    print(f"  {'port':<20} {'dir':<7} {'bits':>5}  mapped to")
+    for p in layout.ports.values():
+        print(f"  {p.name:<20} {p.direction:<7} {p.width:>5}  {mapped.get(p.name, '-')}")
+    print(f"OK: {args.file}: the mapping matches the design; unit {dut.unit}, timing {dut.kind}, "
+          f"{len(dirs)} pack{'s' if len(dirs) != 1 else ''}; simulators {', '.join(dut.simulators)}")
+    return 0
+
+
+def verify_dut(args) -> int:
+    """`fp4ref verify --dut FILE`: every simulator the file lists (or --sim), one report each."""
+    from rtl_tb.dut import load
+    from rtl_tb.dut_run import prepare, run_dut
+    from rtl_tb.runner import REPO, STALL_S
+    from rtl_tb.sims import require
+
+    dut = load(args.dut)
+    sims = [args.sim] if args.sim_given else list(dut.simulators)
+    for sim in sims:
+        require(sim)
+    prepared = prepare(dut, Path(args.packs) if args.packs else REPO / "build" / "packs")
+    stall = STALL_S if args.stall is None else args.stall
+    status = 0
+    for sim in sims:
+        run = run_dut(dut, sim, None, args.timeout, stall, args.max_mismatches, prepared)
+        print(f"== {dut.top} ({dut.path.name}: {dut.unit}, {dut.kind}) on {sim} ==")
+        print(f"watchdog: {run.limit:g} s for the simulation; stall after {stall:g} s without a vector")
+        if run.timeout:
+            print(f"TIMEOUT: {dut.top} on {sim}: {run.timeout.summary()}\n  {run.timeout.causes()}")
+            status = 1
+            continue
+        print(f"{'pack':<52} {'vectors':>9} {'mismatches':>10}")
+        for r in run.results:
+            print(f"{r['pack']:<52} {r['count']:>9,} {r['mismatches']:>10,}")
+        for r in run.results:
+            for line in r.get("first", []):
+                print(f"  {r['pack']}: {line}")
+        stuck = any(r.get("error") for r in run.results)
+        missing = len(prepared[0]) - len(run.results)
+        ok = run.failed == 0 and run.mismatches == 0 and missing == 0 and not stuck
+        print(f"{'PASS' if ok else 'FAIL'}: {dut.top} on {sim}: {run.vectors:,} vectors, {run.mismatches:,} "
+              f"mismatches" + (f", {missing} packs not run" if missing else "")
+              + f", {run.rate:,.0f} vectors/s ({dut.kind}); logs in {run.build}")
+        if run.error:
+            print(f"  the simulator stopped on an error: {run.error}"
+                  + (" (a combinational loop)" if "converge" in run.error else ""))
+        status |= 0 if ok else 1
+    if status:
+        print(f"fp4ref verify: {dut.top} fails its {dut.unit} packs ({args.dut})", file=sys.stderr)
+    return status

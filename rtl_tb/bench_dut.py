@@ -1,0 +1,323 @@
+"""cocotb bench of a DUT file (docs/byo_rtl.md): the packs through a user's design as it is, in
+its timing (comb, pipeline, handshake, accumulate), behind the glue of rtl_tb.dut_wrapper.
+
+Every expected bit comes from the packs. The design's outputs are read raw and put into the
+contract's terms exactly (a scale divided out only when it divides, a width checked, float bits
+widened to float32), then compared with the pack's fields with ==. Configuration arrives as
+JSON in FP4REF_DUT (rtl_tb.dut_run writes it); results go to FP4REF_RESULTS, one JSON line per
+pack, as the unit benches write them.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+
+import cocotb
+import numpy as np
+from cocotb.triggers import Timer
+
+from emu.round import MODES
+from golden.pack import load
+
+from .drive import Heartbeat, clocked, read_bits, stream
+from .lanes import pack_lanes, unpack_lanes, vector_bits
+from .report import describe_mismatch
+
+
+@cocotb.test()
+async def dut_packs_match(dut):
+    cfg = json.loads(os.environ["FP4REF_DUT"])
+    heart = Heartbeat()
+    total_bad = 0
+    with open(cfg["results"], "a") as results:
+        for pack_dir in cfg["packs"]:
+            name = os.path.basename(os.path.normpath(pack_dir))
+            heart.beat(name, 0, 0, force=True)
+            record, cols = load(pack_dir)
+            count = record["count"]
+            heart.beat(name, 0, count, force=True)
+            start = time.perf_counter()
+            got, xbad, error = await DRIVERS[cfg["kind"]](dut, cfg, record, cols, heart, name)
+            seconds = time.perf_counter() - start
+            bad, lines = compare(cfg, record, cols, got, xbad, cfg["max_mismatches"] - total_bad)
+            if error:
+                lines = [error] + lines
+            n_bad = int(bad.sum())
+            for line in lines:
+                dut._log.error(line)
+            total_bad += n_bad + (1 if error else 0)
+            dut._log.info(f"{name}: {count} vectors, {n_bad} mismatches, {count / max(seconds, 1e-9):,.0f} vectors/s")
+            results.write(json.dumps({"pack": name, "count": count, "mismatches": n_bad, "seconds": seconds,
+                                      "first": lines, "error": error}) + "\n")
+            results.flush()
+            if total_bad >= cfg["max_mismatches"] or error:
+                break
+    assert total_bad == 0, f"{total_bad} mismatching vectors"
+
+
+# ---- stimulus ---------------------------------------------------------------------------------
+def input_bits(cfg: dict, record: dict, cols: dict) -> dict[str, np.ndarray]:
+    """(count, bits per vector) of each input field: its pack fields side by side (lane 0 in the
+    low bits), a code map applied, the shared fields from the pack's options."""
+    fields = {f["name"]: f for f in record["fields"]}
+    count = record["count"]
+    out = {}
+    for name, spec in cfg["inputs"].items():
+        if name in ("mode", "sat") and name not in fields:
+            opt = record["options"]
+            value = MODES.index(opt["rounding"]) if name == "mode" else int(opt["overflow"] == "saturate")
+            out[name] = vector_bits([np.full(count, value, np.uint64)], [spec["width"]], spec["width"], count)
+            continue
+        columns = []
+        for f in spec["pack_fields"]:
+            col = cols[f]
+            if spec["map"] is not None:
+                col = np.asarray(spec["map"], np.uint64)[col.astype(np.intp)]
+            columns.append(col)
+        widths = [fields[f]["width"] for f in spec["pack_fields"]]
+        if spec.get("lane_width"):
+            widths = [spec["lane_width"]] * len(widths)
+        out[name] = vector_bits(columns, widths, spec["total"], count)
+    return out
+
+
+async def _reset(dut, cfg, step) -> None:
+    """Hold reset (if any) for two cycles, enable high, clear inactive; then release reset."""
+    t = cfg["timing"]
+    if "enable" in cfg["roles"]:
+        dut.c_enable.value = 1
+    if "clear" in cfg["roles"]:
+        dut.c_clear.value = 0 if t["clear_active"] == "high" else 1
+    if "in_valid" in cfg["roles"]:
+        dut.c_in_valid.value = 0
+    if "out_ready" in cfg["roles"]:
+        dut.c_out_ready.value = 0
+    if "reset" in cfg["roles"]:
+        active = 1 if t["reset_active"] == "high" else 0
+        dut.c_reset.value = active
+        await Timer(1, "ns")
+        for _ in range(2):
+            await step()
+        dut.c_reset.value = 1 - active
+        await Timer(1, "ns")
+
+
+def _handles(dut, cfg) -> tuple[list, list[str]]:
+    names = list(cfg["outputs"])
+    return [getattr(dut, f"g_{n}") for n in names], names
+
+
+async def drive_comb(dut, cfg, record, cols, heart, name):
+    copies, count = cfg["copies"], record["count"]
+    bits = input_bits(cfg, record, cols)
+    stimulus = [(getattr(dut, f"f_{n}"), pack_lanes(b, copies)) for n, b in bits.items()]
+    outs, names = _handles(dut, cfg)
+    xmask: dict = {}
+    raw = await stream(stimulus, outs, 0, len(stimulus[0][1]), heart=heart, tag=name, copies=copies,
+                       count=count, xmask=xmask)
+    return _unlane(cfg, names, raw, xmask, copies, count), _xlanes(cfg, names, xmask, copies, count), None
+
+
+async def drive_pipeline(dut, cfg, record, cols, heart, name):
+    copies, count = cfg["copies"], record["count"]
+    latency = cfg["timing"]["latency"]
+    step = clocked(dut.c_clock)
+    await _reset(dut, cfg, step)
+    bits = input_bits(cfg, record, cols)
+    stimulus = [(getattr(dut, f"f_{n}"), pack_lanes(b, copies)) for n, b in bits.items()]
+    outs, names = _handles(dut, cfg)
+    xmask: dict = {}
+    cycles = len(stimulus[0][1])
+    # the inputs of cycle t are in the outputs after rising edge t + latency - 1
+    raw = await stream(stimulus, outs, 0, cycles + latency - 1, step=step, heart=heart, tag=name,
+                       copies=copies, count=count, xmask=xmask)
+    raw = [r[latency - 1:] for r in raw]
+    xmask = {c - (latency - 1): m for c, m in xmask.items() if c >= latency - 1}
+    return _unlane(cfg, names, raw, xmask, copies, count), _xlanes(cfg, names, xmask, copies, count), None
+
+
+async def drive_accumulate(dut, cfg, record, cols, heart, name):
+    """One pair group per cycle, never cleared between vectors (the pack is chained: each
+    vector's acc_in is the last one's acc); the accumulator read ``latency`` - 1 edges after each
+    vector's last group."""
+    t, count = cfg["timing"], record["count"]
+    latency, lanes, per = t["latency"], cfg["lanes"], t["pairs_per_cycle"]
+    groups = lanes // per
+    step = clocked(dut.c_clock)
+    await _reset(dut, cfg, step)
+    clear_on = 1 if t["clear_active"] == "high" else 0
+    dut.c_clear.value = clear_on                       # one clearing edge, then never again
+    await step()
+    dut.c_clear.value = 1 - clear_on
+    bits = input_bits(cfg, record, cols)
+    stimulus = []
+    for n, b in bits.items():                           # (count, lanes*w) -> a row per cycle
+        w = b.shape[1] // groups
+        rows = b.reshape(count * groups, w)
+        stimulus.append((getattr(dut, f"f_{n}"), pack_lanes(rows, 1)))
+    zero = [(h, words + [0] * (latency - 1)) for h, words in stimulus]   # zero pairs add nothing
+    outs, names = _handles(dut, cfg)
+    xmask: dict = {}
+    cycles = count * groups
+    raw = await stream(zero, outs, 0, cycles + latency - 1, step=step, heart=heart, tag=name,
+                       copies=1, count=count * groups, xmask=xmask)
+    picks = [k * groups + groups - 1 + latency - 1 for k in range(count)]
+    raw = [[r[i] for i in picks] for r in raw]
+    xm = {k: xmask[i] for k, i in enumerate(picks) if i in xmask}
+    return _unlane(cfg, names, raw, xm, 1, count), _xlanes(cfg, names, xm, 1, count), None
+
+
+async def drive_handshake(dut, cfg, record, cols, heart, name):
+    """valid/ready on both sides, one vector per transfer; seeded random idle input cycles
+    (``gaps``) and output backpressure (``backpressure``). The input holds valid and data until
+    the design takes them. Ends with an error naming the signal that never rose when no
+    transfer happens for ``max_wait`` cycles."""
+    t, count = cfg["timing"], record["count"]
+    rng = random.Random(t["seed"])
+    step = clocked(dut.c_clock)
+    await _reset(dut, cfg, step)
+    bits = input_bits(cfg, record, cols)
+    words = {n: pack_lanes(b, 1) for n, b in bits.items()}
+    handles_in = {n: getattr(dut, f"f_{n}") for n in words}
+    outs, names = _handles(dut, cfg)
+    raw = [[] for _ in outs]
+    xmask: dict = {}
+    sent = idle = cycle = 0
+    valid = False
+    while len(raw[0]) < count:
+        if not cycle & 63:
+            heart.beat(name, len(raw[0]), count)
+        if not valid and sent < count and rng.random() >= t["gaps"]:
+            valid = True
+            for n, h in handles_in.items():
+                h.value = words[n][sent]
+        ready = rng.random() >= t["backpressure"]
+        dut.c_in_valid.value = int(valid)
+        dut.c_out_ready.value = int(ready)
+        dut.c_clock.value = 0
+        await Timer(1, "ns")
+        took = valid and dut.s_in_ready.value.to_unsigned() & 1
+        gave = ready and dut.s_out_valid.value.to_unsigned() & 1
+        if gave:
+            if len(raw[0]) >= sent + (1 if took else 0):
+                return _partial(cfg, names, raw, xmask, count), None, (
+                    f"protocol: out_valid rose with no input in flight after {len(raw[0])} outputs "
+                    f"(a duplicated or invented output)")
+            for k, h in enumerate(outs):
+                value, bad = read_bits(h)
+                raw[k].append(value)
+                if bad:
+                    xmask.setdefault(len(raw[k]) - 1, {})[k] = bad
+        dut.c_clock.value = 1
+        await Timer(1, "ns")
+        if took:
+            sent += 1
+            valid = False
+        idle = 0 if (took or gave) else idle + 1
+        if idle > t["max_wait"]:
+            who = (f"in_ready ({cfg['ports']['in_ready']}) stayed low with in_valid high" if valid
+                   else f"out_valid ({cfg['ports']['out_valid']}) never rose for the "
+                        f"{sent - len(raw[0])} input(s) in flight")
+            return _partial(cfg, names, raw, xmask, count), None, (
+                f"TIMEOUT: the handshake never completed: {who} for {t['max_wait']} cycles, after "
+                f"{sent} vectors in and {len(raw[0])} out")
+        cycle += 1
+    return _unlane(cfg, names, raw, xmask, 1, count), _xlanes(cfg, names, xmask, 1, count), None
+
+
+def _partial(cfg, names, raw, xmask, count):
+    """The outputs so far, padded: the vectors never produced count as mismatches."""
+    got = _unlane(cfg, names, [r + [0] * (count - len(r)) for r in raw], xmask, 1, count)
+    for n in names:
+        got[n + "#missing"] = len(raw[0])
+    return got
+
+
+DRIVERS = {"comb": drive_comb, "pipeline": drive_pipeline, "handshake": drive_handshake,
+           "accumulate": drive_accumulate}
+
+
+def _unlane(cfg, names, raw, xmask, copies, count) -> dict[str, np.ndarray]:
+    return {n: unpack_lanes(raw[k], cfg["outputs"][n]["width"], copies, count) for k, n in enumerate(names)}
+
+
+def _xlanes(cfg, names, xmask, copies, count) -> np.ndarray:
+    """Vectors whose outputs had an X or Z bit."""
+    bad = np.zeros(count, bool)
+    for cycle, ports in xmask.items():
+        for k, mask in ports.items():
+            w = cfg["outputs"][names[k]]["width"]
+            for lane in range(copies):
+                if (mask >> (lane * w)) & ((1 << w) - 1) and cycle * copies + lane < count:
+                    bad[cycle * copies + lane] = True
+    return bad
+
+
+# ---- comparison -------------------------------------------------------------------------------
+def to_field(raw: np.ndarray, out: dict, field: dict) -> tuple[np.ndarray, np.ndarray]:
+    """The design's raw output bits in the contract's terms: (field bits, representable?)."""
+    width, fw = out["width"], field["width"]
+    raw = raw.astype(np.uint64)
+    if out["float"]:
+        if out["float"] == "float32":
+            bits = raw
+        elif out["float"] == "float16":
+            bits = raw.astype(np.uint16).view(np.float16).astype(np.float32).view(np.uint32).astype(np.uint64)
+        else:
+            bits = (raw << np.uint64(16)) & np.uint64(0xFFFFFFFF)
+        return bits, np.ones(len(raw), bool)
+    signed = field["signed"] if out["signed"] is None else out["signed"]
+    v = raw.astype(np.int64) if width < 64 else np.array([int(r) for r in raw], object)
+    if signed:
+        v = np.where(v >> (width - 1) & 1, v - (1 << width), v)
+    scale = out["scale"]
+    q, rem = np.divmod(v, scale)
+    lo, hi = (-(1 << (fw - 1)), (1 << (fw - 1)) - 1) if field["signed"] else (0, (1 << fw) - 1)
+    ok = (rem == 0) & (q >= lo) & (q <= hi)
+    bits = (q.astype(np.int64) & ((1 << fw) - 1)).astype(np.uint64)
+    return bits, ok
+
+
+def compare(cfg, record, cols, got, xbad, room: int):
+    fields = {f["name"]: f for f in record["fields"]}
+    count = record["count"]
+    bad = np.zeros(count, bool) if xbad is None else xbad.copy()
+    converted, notes = {}, {}
+    missing = min((v for k, v in got.items() if k.endswith("#missing")), default=count)
+    for name, out in cfg["outputs"].items():
+        bits, ok = to_field(got[name], out, fields[name])
+        expect = cols[name].astype(np.uint64)
+        if out["float"]:
+            e = expect.astype(np.uint32).view(np.float32)
+            g = bits.astype(np.uint32).view(np.float32)
+            same = (bits == expect) | (np.isnan(e) & np.isnan(g))
+        else:
+            same = bits == expect
+        bad |= ~(same & ok)
+        converted[name] = bits
+        notes[name] = ok
+    bad[missing:] = True
+    inputs = [f for spec in cfg["inputs"].values() for f in spec["pack_fields"] if f in fields]
+    lines = []
+    for i in np.flatnonzero(bad)[:max(0, room)]:
+        i = int(i)
+        if i >= missing:
+            lines.append(f"vector {i}: no output (the design produced {missing} of {count})")
+            continue
+        line = describe_mismatch(record, i, {f: int(cols[f][i]) for f in inputs},
+                                 {n: int(cols[n][i]) for n in cfg["outputs"]},
+                                 {n: int(converted[n][i]) for n in cfg["outputs"]})
+        extra = []
+        for n, out in cfg["outputs"].items():
+            port = cfg["ports"][n]
+            if xbad is not None and xbad[i]:
+                extra.append(f"{port} has X/Z bits")
+            elif not notes[n][i]:
+                extra.append(f"{port} = {int(got[n][i]):#x} is not {out['scale']} x a {fields[n]['width']}-bit "
+                             f"field value")
+            elif out["scale"] != 1 or out["float"]:
+                extra.append(f"{port} = {int(got[n][i]):#x}")
+        lines.append(line + (f" [{'; '.join(extra)}]" if extra else ""))
+    return bad, lines

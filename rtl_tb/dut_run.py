@@ -1,0 +1,115 @@
+"""Run a DUT file's design through its packs on one simulator (docs/byo_rtl.md): the packs its
+[unit] names, the design elaborated and its mapping checked before any vector, the glue built
+once per (simulator, design, mapping), and rtl_tb.bench_dut driving it in its [timing]."""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+from pathlib import Path
+
+from emu import get_format
+from golden import manifest as manifests
+from golden.codec_pack import PackSpec
+from golden.defaults import overflows
+from golden.mac_pack import MacPackSpec
+from golden.pack import ensure
+
+from .dut import Dut, DutError
+from .dut_wrapper import Layout, check_ports, copies_of, elaborate, wrapper_verilog
+from .runner import STALL_S, UnitRun, build_dir, run_bench, waves_requested
+
+TOP = "tb_dut"
+
+
+def pack_specs(dut: Dut) -> list:
+    """The packs the [unit] section asks for (DutError naming [unit] for a bad option)."""
+    o = dut.options
+    try:
+        if dut.unit == "decode":
+            return [PackSpec("decode", get_format(o["format"]))]
+        if dut.unit == "encode":
+            fmt = get_format(o["format"])
+            policies = overflows(fmt) if o["overflow"] == "all" else (o["overflow"],)
+            vector_set = f"level{o['level']}" if o["src"] == "float32" else "exhaustive"
+            return [PackSpec("encode", fmt, o["src"], m, p, vector_set) for m in o["modes"] for p in policies]
+        fx, fw = get_format(o["x"]), get_format(o["w"])
+        if dut.unit == "product":
+            return [MacPackSpec("product", fx, fw)]
+        return [MacPackSpec("dot", fx, fw, o["lanes"], o["acc_w"], o["policy"], o["order"], o["shift_max"],
+                            o["random"], shift_w=o["shift_w"], chain=dut.kind == "accumulate")]
+    except (ValueError, TypeError, KeyError) as err:
+        raise DutError(f"{dut.where('unit')}: {err}") from None
+
+
+def prepare(dut: Dut, pack_root: Path) -> tuple[list[Path], Layout]:
+    """The packs (generated once, cached under pack_root) and the checked mapping."""
+    ports = elaborate(dut)
+    dirs = [ensure(s, pack_root) for s in pack_specs(dut)]
+    return dirs, check_ports(dut, ports, manifests.verify(dirs[0]))
+
+
+def bench_config(dut: Dut, layout: Layout, dirs: list[Path], copies: int, results: Path,
+                 max_mismatches: int) -> dict:
+    """What rtl_tb.bench_dut reads from FP4REF_DUT."""
+    record = manifests.verify(dirs[0])
+    fields = {f["name"]: f for f in record["fields"]}
+    lanes = dut.options.get("lanes", 1)
+    inputs = {}
+    for name, pack_fields in layout.inputs.items():
+        pm = dut.ports[name]
+        laned = len(pack_fields) > 1 or pack_fields[0] != name
+        lane_w = fields[pack_fields[0]]["width"] if laned else None
+        total = lane_w * lanes if laned else layout.in_width[name]
+        inputs[name] = {"pack_fields": pack_fields if name in fields or laned else [],
+                        "width": layout.in_width[name], "total": total, "lane_width": lane_w,
+                        "map": list(pm.map) if pm.map else None}
+    outputs = {n: {"width": w, "scale": dut.ports[n].scale, "signed": dut.ports[n].signed,
+                   "float": dut.ports[n].float} for n, w in layout.outputs.items()}
+    ports = {n: (pm.port if pm.hi is None else f"{pm.port}[{pm.hi}:{pm.lo}]") for n, pm in dut.ports.items()
+             if pm.port}
+    ports.update(dut.controls())
+    return {"kind": dut.kind, "unit": dut.unit, "copies": copies, "lanes": lanes,
+            "packs": [str(Path(d).resolve()) for d in dirs], "inputs": inputs, "outputs": outputs,
+            "timing": dut.timing, "roles": list(dut.controls()), "ports": ports,
+            "results": str(results), "max_mismatches": max_mismatches}
+
+
+def run_dut(dut: Dut, sim: str, pack_root: Path, timeout: float | None = None, stall: float = STALL_S,
+            max_mismatches: int = 10, prepared: tuple[list[Path], Layout] | None = None) -> UnitRun:
+    if sim not in dut.simulators:
+        why = (" (Icarus 11 cannot parse every SystemVerilog construct: a package import in a module "
+               "header, packed structs, casts)" if sim == "icarus" and dut.language == "systemverilog" else "")
+        raise DutError(f"{dut.where('design', 'simulators')}: {dut.top} is not for {sim}: the file lists "
+                       f"{', '.join(dut.simulators)}{why}")
+    dirs, layout = prepared or prepare(dut, pack_root)
+    copies = copies_of(dut)
+    wrapper = wrapper_verilog(dut, layout, copies, TOP)
+    sources = [Path(s).resolve() for s in dut.sources]
+    key = {"dut": str(dut.path.resolve()), "wrapper": wrapper, "waves": waves_requested(),
+           "defines": dut.defines, "includes": [str(d) for d in dut.include_dirs],
+           "sources": [(str(s), hashlib.sha256(s.read_bytes()).hexdigest()) for s in sources]}
+    for d in dut.include_dirs:              # an included file's change rebuilds too
+        key["sources"] += [(str(f), hashlib.sha256(f.read_bytes()).hexdigest())
+                           for f in sorted(Path(d).glob("*.*h")) + sorted(Path(d).glob("*.v")) if f.is_file()]
+    bdir = build_dir(sim, TOP, key)
+    bdir.mkdir(parents=True, exist_ok=True)
+    with open(bdir / ".lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        (bdir / f"{TOP}.v").write_text(wrapper)
+        results = bdir / "fp4ref_results.jsonl"
+        results.unlink(missing_ok=True)
+        cfg = bench_config(dut, layout, dirs, copies, results, max_mismatches)
+        env = {"FP4REF_DUT": json.dumps(cfg)}
+        vectors = sum(manifests.verify(d)["count"] for d in dirs)
+        if dut.kind == "handshake":         # gaps and backpressure: cycles per vector
+            vectors = int(vectors / max(1e-3, (1 - dut.timing["gaps"]) * (1 - dut.timing["backpressure"])))
+        if dut.kind == "accumulate":
+            vectors *= dut.options["lanes"] // dut.timing["pairs_per_cycle"]
+        try:
+            return UnitRun.of(sim, bdir, results, lambda: run_bench(
+                "rtl_tb.bench_dut", TOP, sources + [bdir / f"{TOP}.v"], sim, parameters=None,
+                extra_env=env, bdir=bdir, includes=dut.include_dirs, defines=dut.defines,
+                timeout=timeout, vectors=vectors, stall=stall))
+        except ValueError as err:           # the design does not build: the compiler's first errors
+            raise DutError(f"{dut.where('design', 'sources')}: {err}") from None
