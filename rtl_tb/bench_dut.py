@@ -120,28 +120,63 @@ async def drive_comb(dut, cfg, record, cols, heart, name):
     return _unlane(cfg, names, raw, xmask, copies, count), _xlanes(cfg, names, xmask, copies, count), None
 
 
+def gapped(cfg, words: list[list[int]], drain: list[int], n_drain: int) -> tuple[list[list[int]], list[int]]:
+    """Per-input words per cycle, the enable's words last, and the cycles whose edges are enabled.
+    The real words, then ``n_drain`` cycles of the ``drain`` words (to flush the latency). With a
+    clock enable, seeded idle cycles (enable low, the other inputs earlier words: garbage the
+    design must not take) come between them, so a design that ignores its enable shows."""
+    t = cfg["timing"]
+    n = len(words[0])
+    gaps = t.get("gaps", 0) if "enable" in cfg["roles"] else 0
+    rng = random.Random(t.get("seed", 1))
+    out = [[] for _ in words] + [[]]
+    enabled = []
+    for c in range(n + n_drain):
+        while gaps and rng.random() < gaps:
+            junk = rng.randrange(n)
+            for k, w in enumerate(words):
+                out[k].append(w[junk])
+            out[-1].append(0)
+        for k, w in enumerate(words):
+            out[k].append(w[c] if c < n else drain[k])
+        out[-1].append(1)
+        enabled.append(len(out[-1]) - 1)
+    return out, enabled
+
+
+async def _clocked_stream(dut, cfg, words, drain, n_drain, heart, name, copies, count):
+    """Stream ``words`` [(handle, per-cycle words)] through a clocked design with enable gaps;
+    the raw outputs and X masks after each enabled edge, in order."""
+    cycles, enabled = gapped(cfg, [w for _, w in words], drain, n_drain)
+    stimulus = list(zip([h for h, _ in words], cycles))
+    if "enable" in cfg["roles"]:
+        stimulus.append((dut.c_enable, cycles[-1]))
+    outs, names = _handles(dut, cfg)
+    xmask: dict = {}
+    raw = await stream(stimulus, outs, 0, len(cycles[-1]), step=clocked(dut.c_clock), heart=heart,
+                       tag=name, copies=copies, count=count, xmask=xmask)
+    return names, [[r[c] for c in enabled] for r in raw], {k: xmask[c] for k, c in enumerate(enabled)
+                                                          if c in xmask}
+
+
 async def drive_pipeline(dut, cfg, record, cols, heart, name):
     copies, count = cfg["copies"], record["count"]
     latency = cfg["timing"]["latency"]
-    step = clocked(dut.c_clock)
-    await _reset(dut, cfg, step)
+    await _reset(dut, cfg, clocked(dut.c_clock))
     bits = input_bits(cfg, record, cols)
-    stimulus = [(getattr(dut, f"f_{n}"), pack_lanes(b, copies)) for n, b in bits.items()]
-    outs, names = _handles(dut, cfg)
-    xmask: dict = {}
-    cycles = len(stimulus[0][1])
-    # the inputs of cycle t are in the outputs after rising edge t + latency - 1
-    raw = await stream(stimulus, outs, 0, cycles + latency - 1, step=step, heart=heart, tag=name,
-                       copies=copies, count=count, xmask=xmask)
+    words = [(getattr(dut, f"f_{n}"), pack_lanes(b, copies)) for n, b in bits.items()]
+    # the inputs of enabled edge t are in the outputs after enabled edge t + latency - 1
+    names, raw, xmask = await _clocked_stream(dut, cfg, words, [w[-1] for _, w in words], latency - 1,
+                                              heart, name, copies, count)
     raw = [r[latency - 1:] for r in raw]
     xmask = {c - (latency - 1): m for c, m in xmask.items() if c >= latency - 1}
     return _unlane(cfg, names, raw, xmask, copies, count), _xlanes(cfg, names, xmask, copies, count), None
 
 
 async def drive_accumulate(dut, cfg, record, cols, heart, name):
-    """One pair group per cycle, never cleared between vectors (the pack is chained: each
-    vector's acc_in is the last one's acc); the accumulator read ``latency`` - 1 edges after each
-    vector's last group."""
+    """One pair group per enabled cycle, never cleared between vectors (the pack is chained: each
+    vector's acc_in is the last one's acc); the accumulator read ``latency`` - 1 enabled edges
+    after each vector's last group."""
     t, count = cfg["timing"], record["count"]
     latency, lanes, per = t["latency"], cfg["lanes"], t["pairs_per_cycle"]
     groups = lanes // per
@@ -152,17 +187,12 @@ async def drive_accumulate(dut, cfg, record, cols, heart, name):
     await step()
     dut.c_clear.value = 1 - clear_on
     bits = input_bits(cfg, record, cols)
-    stimulus = []
+    words = []
     for n, b in bits.items():                           # (count, lanes*w) -> a row per cycle
         w = b.shape[1] // groups
-        rows = b.reshape(count * groups, w)
-        stimulus.append((getattr(dut, f"f_{n}"), pack_lanes(rows, 1)))
-    zero = [(h, words + [0] * (latency - 1)) for h, words in stimulus]   # zero pairs add nothing
-    outs, names = _handles(dut, cfg)
-    xmask: dict = {}
-    cycles = count * groups
-    raw = await stream(zero, outs, 0, cycles + latency - 1, step=step, heart=heart, tag=name,
-                       copies=1, count=count * groups, xmask=xmask)
+        words.append((getattr(dut, f"f_{n}"), pack_lanes(b.reshape(count * groups, w), 1)))
+    names, raw, xmask = await _clocked_stream(dut, cfg, words, [0] * len(words), latency - 1, heart, name,
+                                              1, count * groups)       # zero pairs add nothing
     picks = [k * groups + groups - 1 + latency - 1 for k in range(count)]
     raw = [[r[i] for i in picks] for r in raw]
     xm = {k: xmask[i] for k, i in enumerate(picks) if i in xmask}
@@ -198,8 +228,8 @@ async def drive_handshake(dut, cfg, record, cols, heart, name):
         dut.c_out_ready.value = int(ready)
         dut.c_clock.value = 0
         await Timer(1, "ns")
-        took = valid and dut.s_in_ready.value.to_unsigned() & 1
-        gave = ready and dut.s_out_valid.value.to_unsigned() & 1
+        took = valid and read_bits(dut.s_in_ready) == (1, 0)      # X or Z: not taken
+        gave = ready and read_bits(dut.s_out_valid) == (1, 0)
         if gave:
             if len(raw[0]) >= sent + (1 if took else 0):
                 return _partial(cfg, names, raw, xmask, count), None, (

@@ -51,7 +51,7 @@ def read_bits(handle) -> tuple[int, int]:
     """(value, mask of X/Z bits) of an output: X/Z read as 0 and flagged, not an exception."""
     v = handle.value
     try:
-        return v.to_unsigned(), 0
+        return (v.to_unsigned() if hasattr(v, "to_unsigned") else int(v)), 0   # a 1-bit port: Logic
     except ValueError:
         s = str(v)
         return int(s.translate(_X_TO_0), 2), int(s.translate(_X_MASK), 2)

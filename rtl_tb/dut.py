@@ -42,12 +42,13 @@ UNITS = {
 TIMINGS = {
     "comb": {},
     "pipeline": {"clock": None, "reset": "", "reset_active": "low", "reset_sync": False, "enable": "",
-                 "latency": None, "copies": 4},
+                 "latency": None, "copies": 4, "gaps": 0.2, "seed": 1},
     "handshake": {"clock": None, "reset": "", "reset_active": "low", "reset_sync": False, "enable": "",
                   "in_valid": None, "in_ready": None, "out_valid": None, "out_ready": None, "seed": 1,
                   "gaps": 0.25, "backpressure": 0.25, "max_wait": 1000},
     "accumulate": {"clock": None, "reset": "", "reset_active": "low", "reset_sync": False, "enable": "",
-                   "clear": None, "clear_active": "high", "pairs_per_cycle": 1, "latency": None},
+                   "clear": None, "clear_active": "high", "pairs_per_cycle": 1, "latency": None,
+                   "gaps": 0.2, "seed": 1},
 }
 DESIGN_KEYS = {"sources", "filelist", "include_dirs", "defines", "top", "parameters", "language", "simulators"}
 PORT_KEYS = {"port", "scale", "signed", "float", "map"}
@@ -386,9 +387,6 @@ def _port(shell: Dut, name: str, value, is_output: bool, laned: bool) -> PortMap
             if not is_output:
                 raise shell.error("ports", name, f"{text!r}: input fields drive whole ports (tie the rest of "
                                   "a shared port in [ties], or use a lane pattern)")
-        elif laned:
-            raise shell.error("ports", name, f"{text!r}: {name} has one field per lane: use a lane pattern "
-                              f"({name}_{{lane}} or {text}[{{lane}}*4 +: 4])")
     if "scale" in value:
         s = value["scale"]
         if isinstance(s, bool) or not isinstance(s, int) or s < 1:
@@ -434,6 +432,12 @@ def _cross_checks(dut: Dut) -> None:
         if "rand" in dut.ports and dut.ports["rand"].port is None and "sr" in o["modes"]:
             raise dut.error("ports", "rand", "stochastic rounding (sr) needs the random draw: map rand")
     if dut.unit == "dot":
+        per = dut.timing["pairs_per_cycle"] if dut.kind == "accumulate" else o["lanes"]
+        for name in ("x", "w", "s"):
+            pm = dut.ports.get(name)
+            if pm and pm.port and pm.lanes is None and per > 1:
+                raise dut.error("ports", name, f"{pm.port!r}: {name} has {per} lanes a cycle: use a lane "
+                                f"pattern ({pm.port}_{{lane}} or {pm.port}[{{lane}}*4 +: 4])")
         if dut.kind == "accumulate":
             if o["order"] != "sequential":
                 raise dut.error("unit", "order", "a MAC that takes pairs cycle by cycle accumulates in "

@@ -18,6 +18,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import subprocess
 import time
 from dataclasses import dataclass
@@ -162,10 +163,13 @@ def run_bench(bench: str, top: str, sources: list[Path], sim: str, parameters: d
 def sim_error(bdir: Path) -> str | None:
     """The simulator's own error line in sim.log, if it stopped on one (e.g. Verilator's
     'Verilated model didn't converge', its word for a combinational loop)."""
+    found = None
     for line in _tail(Path(bdir) / "sim.log", 200).splitlines():
         if "%Error" in line or "didn't converge" in line or "Segmentation fault" in line:
             return line.strip()[:300]
-    return None
+        if re.match(r"^\s*\w+(Error|Exception): ", line) and "AssertionError" not in line:
+            found = "the bench stopped: " + line.strip()[:300]     # the last one: the cause
+    return found
 
 
 def _tail(path: Path, lines: int = 12) -> str:
