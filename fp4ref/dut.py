@@ -65,7 +65,9 @@ def template(unit: str, timing: str) -> str:
         value = f'"{name}_{{lane}}"' if name in spec["laned"] else f'"{name}"'
         if name in ("rand", "mode", "sat", "s", "flags", "f32", "nan", "inf", "ovf"):
             value = '"absent"'
-        lines.append(f"{name} = {value:<22} # {role}: {_FIELD_HELP[name]}")
+        what = {"x": "activation code, one per lane", "w": "weight code, one per lane"}.get(name) \
+            if unit == "dot" else None
+        lines.append(f"{name} = {value:<22} # {role}: {what or _FIELD_HELP[name]}")
     lines += ["", "[ties]", "# inputs held at a constant: sparse_en = 0", "", "[timing]", f'kind = "{timing}"']
     if _TIMING_HELP[timing]:
         lines.append(_TIMING_HELP[timing])

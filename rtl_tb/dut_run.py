@@ -6,6 +6,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import re
 from pathlib import Path
 
 from emu import get_format
@@ -78,10 +79,8 @@ def bench_config(dut: Dut, layout: Layout, dirs: list[Path], copies: int, result
 def run_dut(dut: Dut, sim: str, pack_root: Path, timeout: float | None = None, stall: float = STALL_S,
             max_mismatches: int = 10, prepared: tuple[list[Path], Layout] | None = None) -> UnitRun:
     if sim not in dut.simulators:
-        why = (" (Icarus 11 cannot parse every SystemVerilog construct: a package import in a module "
-               "header, packed structs, casts)" if sim == "icarus" and dut.language == "systemverilog" else "")
         raise DutError(f"{dut.where('design', 'simulators')}: {dut.top} is not for {sim}: the file lists "
-                       f"{', '.join(dut.simulators)}{why}")
+                       f"only {', '.join(dut.simulators)} (add {sim} there to try it)")
     dirs, layout = prepared or prepare(dut, pack_root)
     copies = copies_of(dut)
     wrapper = wrapper_verilog(dut, layout, copies, TOP)
@@ -111,5 +110,21 @@ def run_dut(dut: Dut, sim: str, pack_root: Path, timeout: float | None = None, s
                 "rtl_tb.bench_dut", TOP, sources + [bdir / f"{TOP}.v"], sim, parameters=None,
                 extra_env=env, bdir=bdir, includes=dut.include_dirs, defines=dut.defines,
                 timeout=timeout, vectors=vectors, stall=stall))
-        except ValueError as err:           # the design does not build: the compiler's first errors
-            raise DutError(f"{dut.where('design', 'sources')}: {err}") from None
+        except ValueError:                  # the design does not build: the compiler's first errors
+            raise DutError(build_failure(dut, sim, bdir / "build.log")) from None
+
+
+def build_failure(dut: Dut, sim: str, log: Path) -> str:
+    """One line: the simulator could not build the design, its first errors, and for SystemVerilog
+    on Icarus 11 what to do."""
+    try:
+        lines = log.read_text(errors="replace").splitlines()
+    except OSError:
+        lines = []
+    errors = [ln.strip() for ln in lines if re.search(r"error|syntax", ln, re.I) and "fp4ref" not in ln][:3]
+    hint = ""
+    if sim == "icarus" and dut.language == "systemverilog":
+        hint = ("; Icarus 11 cannot parse all of this SystemVerilog (`int unsigned`, some casts and assignment "
+                "patterns): run it on Verilator, simulators = [\"verilator\"]")
+    return (f"{dut.where('design', 'sources')}: {sim} could not build {dut.top}: "
+            + (" | ".join(errors) or f"see {log}") + hint)
