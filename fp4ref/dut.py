@@ -83,6 +83,13 @@ def add_parser(sub) -> None:
     i = dsub.add_parser("init", help="print a commented template")
     i.add_argument("--unit", required=True, choices=list(UNITS))
     i.add_argument("--timing", default="comb", choices=list(TIMINGS))
+    e = dsub.add_parser("examples", help="run every example of examples/ and its broken variants",
+                        description="Every DUT file under examples/ on each simulator it lists: the "
+                        "designs must pass, their broken variants must fail with mismatches. Prints "
+                        "the vectors per second of each timing kind.")
+    e.add_argument("--readme", metavar="FILE", help="also write the table between <!-- fp4ref dut-rates "
+                   "--> and <!-- /fp4ref dut-rates --> of FILE (README.md)")
+    e.add_argument("--packs", help="pack cache folder (default build/packs)")
     c = dsub.add_parser("check", help="elaborate the design once and check the mapping against its ports")
     c.add_argument("file", help="the DUT file (.toml)")
     c.add_argument("--packs", help="pack cache folder (default build/packs)")
@@ -92,6 +99,8 @@ def cmd_dut(args) -> int:
     if args.dut_command == "init":
         print(template(args.unit, args.timing), end="")
         return 0
+    if args.dut_command == "examples":
+        return examples(args)
     from rtl_tb.dut import load
     from rtl_tb.dut_run import prepare
     from rtl_tb.runner import REPO
@@ -157,3 +166,37 @@ def verify_dut(args) -> int:
     if status:
         print(f"fp4ref verify: {dut.top} fails its {dut.unit} packs ({args.dut})", file=sys.stderr)
     return status
+
+
+def examples(args) -> int:
+    from rtl_tb.dut_run import run_examples
+    from rtl_tb.runner import REPO
+
+    from .markers import check, md_table, replace
+    if args.readme:
+        check(args.readme, "dut-rates")
+    rows = run_examples(REPO / "examples", Path(args.packs) if args.packs else REPO / "build" / "packs",
+                        progress=lambda r: print(f"  {r['example']:<28} {r['sim']:<9} "
+                                                 f"{'FAIL' if not r['passed'] else 'PASS'}"
+                                                 f"{'' if r['as_expected'] else '  (NOT AS EXPECTED)'}",
+                                                 file=sys.stderr))
+    good = [r for r in rows if not r["broken"]]
+    table = [[r["example"], r["kind"], r["sim"], f"{r['vectors']:,}", f"{r['rate']:,.0f}",
+              "PASS" if r["passed"] else "FAIL"] for r in good]
+    broken = [r for r in rows if r["broken"]]
+    caught = sum(r["as_expected"] for r in broken)
+    text = (f"`fp4ref dut examples`: {len(good)} runs of the {len({r['example'] for r in good})} examples, "
+            f"{sum(r['passed'] for r in good)} pass; {caught} of {len(broken)} runs of "
+            f"{len({r['example'] for r in broken})} broken variants fail as they must. A vector is one "
+            f"pack line: for accumulate 16 code pairs, one per clock; for handshake one transfer with "
+            f"seeded 25 % input gaps and 25 % backpressure.\n\n"
+            + md_table(("example", "timing", "simulator", "vectors", "vectors/s", "result"), table))
+    print(text, end="")
+    if args.readme:
+        replace(args.readme, "dut-rates", text)
+    bad = [r for r in rows if not r["as_expected"]]
+    if bad:
+        print(f"fp4ref dut examples: error: {len(bad)} runs not as expected: "
+              + ", ".join(f"{r['example']} on {r['sim']}" for r in bad), file=sys.stderr)
+        return 1
+    return 0

@@ -114,6 +114,34 @@ def run_dut(dut: Dut, sim: str, pack_root: Path, timeout: float | None = None, s
             raise DutError(build_failure(dut, sim, bdir / "build.log")) from None
 
 
+def example_files(root: Path) -> list[tuple[Path, bool]]:
+    """(DUT file, broken?) of every example under root: root/NAME/*.toml, root/NAME/broken/*.toml."""
+    return ([(p, False) for p in sorted(root.glob("*/*.toml"))]
+            + [(p, True) for p in sorted(root.glob("*/broken/*.toml"))])
+
+
+def run_examples(root: Path, pack_root: Path, progress=None) -> list[dict]:
+    """Every example on every simulator it lists: one row each (the good ones must pass, the
+    broken ones must fail with mismatches)."""
+    from .dut import load
+    rows = []
+    for path, broken in example_files(root):
+        dut = load(path)
+        prepared = prepare(dut, pack_root)
+        for sim in dut.simulators:
+            run = run_dut(dut, sim, pack_root, prepared=prepared)
+            stuck = any(r.get("error") for r in run.results)
+            passed = (run.failed == 0 and run.mismatches == 0 and not stuck and not run.timeout
+                      and len(run.results) == len(prepared[0]))
+            rows.append({"example": path.parent.parent.name + "/" + path.stem if broken else path.parent.name,
+                         "broken": broken, "kind": dut.kind, "sim": sim, "vectors": run.vectors,
+                         "mismatches": run.mismatches, "rate": run.rate, "passed": passed,
+                         "as_expected": passed != broken and (not broken or run.mismatches > 0 or stuck)})
+            if progress:
+                progress(rows[-1])
+    return rows
+
+
 def build_failure(dut: Dut, sim: str, log: Path) -> str:
     """One line: the simulator could not build the design, its first errors, and for SystemVerilog
     on Icarus 11 what to do."""
