@@ -174,6 +174,40 @@ def setup_rtl(tmp: Path) -> None:
     (tmp / "bin").mkdir()
 
 
+MUL_V = """module mul (input clk, input [3:0] a, input [3:0] b, output reg [8:0] p);
+    always @(posedge clk) p <= {5'd0, a} * {5'd0, b};
+endmodule
+"""
+MUL_TOML = """[design]
+sources = ["mul.v"]
+top = "mul"
+
+[unit]
+name = "product"
+x = "e2m1"
+w = "e2m1"
+
+[ports]
+code_x = "a"
+code_w = "b"
+product = "p"
+
+[timing]
+kind = "pipeline"
+clock = "clk"
+latency = 1
+"""
+
+
+def setup_dut(old: str = "", new: str = "", source: str = MUL_V):
+    """A DUT file (mul.toml) and its design (mul.v) in TMP, with one line of the file changed."""
+    def setup(tmp: Path) -> None:
+        (tmp / "mul.v").write_text(source)
+        assert old in MUL_TOML
+        (tmp / "mul.toml").write_text(MUL_TOML.replace(old, new, 1))
+    return setup
+
+
 # ------------------------------------------------------------------------ API calls
 
 def _f32(*v) -> np.ndarray:
@@ -364,6 +398,27 @@ CATEGORIES: list[Category] = [
     _c("verify-stall-negative", "a negative stall limit", *VERIFY, "--rtl", "{tmp}/d.v", "--top",
        "dummy_enc", "--stall", "-5", setup=setup_rtl, expect="--stall: must be a positive number of seconds"),
     _c("jobs-zero", "zero parallel jobs", "regress", "--jobs", "0", expect="--jobs must be >= 1"),
+    # DUT files (docs/byo_rtl.md): one line naming the file, the line, the section and the key
+    _c("dut-port-missing", "a DUT file mapping a port the design does not have", "dut", "check",
+       "{tmp}/mul.toml", setup=setup_dut('code_x = "a"', 'code_x = "aa"'),
+       expect="mul.toml:11: [ports] code_x: the design mul has no port 'aa'"),
+    _c("dut-width-mismatch", "a DUT field on a port of the wrong width", "dut", "check", "{tmp}/mul.toml",
+       setup=setup_dut('product = "p"', 'product = "p[5:0]"'),
+       expect="[ports] product: a 6-bit port at scale 1 cannot represent the 9-bit field"),
+    _c("dut-unknown-field", "a DUT file naming a field the unit does not have", "verify", "--dut",
+       "{tmp}/mul.toml", setup=setup_dut('product = "p"', 'prod = "p"'),
+       expect="mul.toml:13: [ports] prod: not a field of unit product"),
+    _c("dut-missing-key", "a DUT file without its top module", "verify", "--dut", "{tmp}/mul.toml",
+       setup=setup_dut('top = "mul"', ""), expect="[design]: missing required key 'top'"),
+    _c("dut-latency-zero", "a clocked DUT with latency 0", "verify", "--dut", "{tmp}/mul.toml",
+       setup=setup_dut("latency = 1", "latency = 0"),
+       expect="[timing] latency: a clocked design has a latency of at least 1 cycle"),
+    _c("dut-no-compile", "a DUT whose design does not compile", "verify", "--dut", "{tmp}/mul.toml",
+       setup=setup_dut(source="module mul (input clk); assign = ; endmodule\n"),
+       expect="the design does not compile (Verilator): %Error"),
+    _c("dut-scale-too-big", "a scale the port cannot represent", "dut", "check", "{tmp}/mul.toml",
+       setup=setup_dut('product = "p"', 'product = { port = "p", scale = 16 }'),
+       expect="a 9-bit port at scale 16 cannot represent the 9-bit field (it needs 13 bits)"),
     _c("tokens-zero", "a layer pack of zero tokens", "layerpack", "--tokens", "0", "--out", "{tmp}/lp",
        expect="tokens"),
     _c("group-size-negative", "group size -5", "gptq", "--group-size", "-5", "--out", "{tmp}/gptq",

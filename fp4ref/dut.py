@@ -132,6 +132,7 @@ def verify_dut(args) -> int:
     from rtl_tb.runner import REPO, STALL_S
     from rtl_tb.sims import require
 
+    from .verify import report
     dut = load(args.dut)
     sims = [args.sim] if args.sim_given else list(dut.simulators)
     for sim in sims:
@@ -143,26 +144,7 @@ def verify_dut(args) -> int:
         run = run_dut(dut, sim, None, args.timeout, stall, args.max_mismatches, prepared)
         print(f"== {dut.top} ({dut.path.name}: {dut.unit}, {dut.kind}) on {sim} ==")
         print(f"watchdog: {run.limit:g} s for the simulation; stall after {stall:g} s without a vector")
-        if run.timeout:
-            print(f"TIMEOUT: {dut.top} on {sim}: {run.timeout.summary()}\n  {run.timeout.causes()}")
-            status = 1
-            continue
-        print(f"{'pack':<52} {'vectors':>9} {'mismatches':>10}")
-        for r in run.results:
-            print(f"{r['pack']:<52} {r['count']:>9,} {r['mismatches']:>10,}")
-        for r in run.results:
-            for line in r.get("first", []):
-                print(f"  {r['pack']}: {line}")
-        stuck = any(r.get("error") for r in run.results)
-        missing = len(prepared[0]) - len(run.results)
-        ok = run.failed == 0 and run.mismatches == 0 and missing == 0 and not stuck
-        print(f"{'PASS' if ok else 'FAIL'}: {dut.top} on {sim}: {run.vectors:,} vectors, {run.mismatches:,} "
-              f"mismatches" + (f", {missing} packs not run" if missing else "")
-              + f", {run.rate:,.0f} vectors/s ({dut.kind}); logs in {run.build}")
-        if run.error:
-            print(f"  the simulator stopped on an error: {run.error}"
-                  + (" (a combinational loop)" if "converge" in run.error else ""))
-        status |= 0 if ok else 1
+        status |= 0 if report(run, dut.top, len(prepared[0]), dut.kind) else 1
     if status:
         print(f"fp4ref verify: {dut.top} fails its {dut.unit} packs ({args.dut})", file=sys.stderr)
     return status

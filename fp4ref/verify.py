@@ -53,6 +53,31 @@ def pack_specs(args) -> list:
     return [PackSpec("encode", fmt, args.src, m, o, vector_set) for m in modes for o in policies]
 
 
+def report(run, top: str, packs: int, kind: str = "") -> bool:
+    """Print one simulator's run: TIMEOUT with its causes, or a row per pack, the first
+    mismatches and PASS/FAIL with the rate; True when every vector of every pack matched."""
+    if run.timeout:
+        t = run.timeout
+        print(f"TIMEOUT: {top} on {run.sim}: {t.summary()}\n  {t.causes()}\n  log: {t.log}")
+        return False
+    print(f"{'pack':<52} {'vectors':>9} {'mismatches':>10}")
+    for r in run.results:
+        print(f"{r['pack']:<52} {r['count']:>9,} {r['mismatches']:>10,}")
+    for r in run.results:
+        for line in r.get("first", []):
+            print(f"  {r['pack']}: {line}")
+    missing = packs - len(run.results)
+    ok = run.failed == 0 and run.mismatches == 0 and missing == 0 and not any(r.get("error") for r in run.results)
+    print(f"{'PASS' if ok else 'FAIL'}: {top} on {run.sim}: {run.vectors:,} vectors, {run.mismatches:,} mismatches"
+          + (f", {missing} packs not run (stopped early)" if missing else "")
+          + f", {run.rate:,.0f} vectors/s{f' ({kind})' if kind else ''}; logs (and waves with WAVES=1) in "
+          f"{run.build}")
+    if run.error:
+        print(f"  the simulator stopped on an error: {run.error}"
+              + (" (a combinational loop)" if "converge" in run.error else ""))
+    return ok
+
+
 def cmd_verify_rtl(args) -> int:
     specs = pack_specs(args)                # every check before anything is generated
     params = _parse_params(args.param)
@@ -70,27 +95,10 @@ def cmd_verify_rtl(args) -> int:
     how = "set by --timeout" if args.timeout is not None else "default: 60 s + 2 x build + 1 s per 2,000 vectors"
     print(f"watchdog: {run.limit:g} s for the simulation ({how}); stall after {stall:g} s without a vector")
     if run.timeout:
-        t = run.timeout
-        print(f"TIMEOUT: {args.top} on {args.sim}: {t.summary()}")
-        print(f"  {t.causes()}")
-        print(f"  log: {t.log}")
-        print(f"fp4ref verify: {args.top} did not finish on {args.sim} ({t.why})", file=sys.stderr)
+        report(run, args.top, len(specs))
+        print(f"fp4ref verify: {args.top} did not finish on {args.sim} ({run.timeout.why})", file=sys.stderr)
         return 1
-    print(f"{'pack':<48} {'vectors':>9} {'mismatches':>10}")
-    for r in run.results:
-        print(f"{r['pack']:<48} {r['count']:>9,} {r['mismatches']:>10,}")
-    for r in run.results:
-        for line in r.get("first", []):
-            print(f"  {r['pack']}: {line}")
-    missing = len(specs) - len(run.results)
-    verdict = "PASS" if run.failed == 0 and run.mismatches == 0 and missing == 0 else "FAIL"
-    print(f"{verdict}: {args.top} on {args.sim}: {run.vectors:,} vectors, {run.mismatches:,} mismatches"
-          + (f", {missing} packs not run (stopped early)" if missing else "")
-          + f", {run.rate:,.0f} vectors/s; logs (and waves with WAVES=1) in {run.build}")
-    if run.error:
-        print(f"  the simulator stopped on an error: {run.error}"
-              + (" (a combinational loop)" if "converge" in run.error else ""))
-    if verdict == "FAIL":
+    if not report(run, args.top, len(specs)):
         what = (args.format if args.unit in ("encode", "decode", *LUT_UNITS) else "E2M1 blocks" if args.unit == "mx_block"
                 else f"{args.x} x {args.w}")
         print(f"fp4ref verify: {args.top} fails the {args.unit} contract for {what}", file=sys.stderr)
