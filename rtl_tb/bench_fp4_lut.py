@@ -24,13 +24,12 @@ from pathlib import Path
 
 import cocotb
 import numpy as np
-from cocotb.triggers import Timer
 
 from golden import manifest as manifests
 from golden.pack import load
 
 from .contracts import CONTRACTS, lut_reference, port_widths, resolve
-from .drive import Heartbeat, run_packs
+from .drive import Heartbeat, run_packs, stream
 from .report import describe_mismatch
 from .runner import RTL, UnitRun, build_dir, run_bench, waves_requested
 
@@ -150,20 +149,13 @@ async def run_bank_packs(dut) -> None:
     # every combination of the inputs, the first port in the low bits of the cycle number
     total = sum(widths[p] for p in in_ports)
     start = time.perf_counter()
-    raw = {p: [] for p in checked}
-    handles_in = [getattr(dut, p) for p in in_ports]
-    handles_out = {p: getattr(dut, p) for p in checked}
-    heart = Heartbeat()
-    for n in range(1 << total):
-        if not n & 63:
-            heart.beat("bank", n, 1 << total)
-        at = 0
-        for port, handle in zip(in_ports, handles_in):
-            handle.value = (n >> at) & ((1 << widths[port]) - 1)
-            at += widths[port]
-        await Timer(1, "ns")
-        for port, handle in handles_out.items():
-            raw[port].append(handle.value.to_unsigned())
+    stimulus, at = [], 0
+    for port in in_ports:
+        stimulus.append((getattr(dut, port), [(n >> at) & ((1 << widths[port]) - 1) for n in range(1 << total)]))
+        at += widths[port]
+    words = await stream(stimulus, [getattr(dut, p) for p in checked], 0, 1 << total, heart=Heartbeat(),
+                         tag="bank", count=1 << total)
+    raw = dict(zip(checked, words))
     seconds = time.perf_counter() - start
     log = dut._log
     total_bad = 0
