@@ -38,29 +38,33 @@ def run_demo(build: Path = BUILD) -> int:
     return status
 
 
-def write_outputs(build: Path, quick_cost: bool = False) -> int:
-    """The demo's steps that write output folders under ``build``: cost, accuracy, GPTQ, the layer
-    pack (a test runs them twice into one folder; ``quick_cost`` there keeps it short)."""
-    status = show_cost_and_accuracy(build, quick_cost)
-    return status | show_gptq(build)
+#: the demo's steps that write output folders: a title and an fp4ref command line each ({build}:
+#: the build folder). tests/test_rerun.py runs each twice into one folder, as `make demo` twice does.
+WRITING_STEPS = (
+    ("hardware cost of the 4-bit formats (yosys) against their RTN error",
+     ("cost", "--out", "{build}/cost")),
+    ("RTN weight quantization of all-MiniLM-L6-v2 (quick; `fp4ref accuracy` runs all formats)",
+     ("accuracy", "--quick", "--out", "{build}/accuracy-quick")),
+    ("GPTQ vs RTN on all-MiniLM-L6-v2 (quick: 3 layers, 4 formats; `fp4ref gptq` runs all)",
+     ("gptq", "--quick", "--out", "{build}/gptq-quick")),
+    ("a GPTQ-quantized real layer on the MAC (`fp4ref layerpack`)",
+     ("layerpack", "--layer", "encoder.layer.0.attention.self.query", "--tokens", "4", "--sim", "icarus",
+      "--sim", "verilator", "--out", "{build}/layerpack")),
+)
 
 
-def show_gptq(build: Path = BUILD) -> int:
-    """`fp4ref gptq --quick` (GPTQ vs RTN on three MiniLM layers) and `fp4ref layerpack` (a
-    GPTQ-quantized real layer as a dot pack, through the reference MAC on both simulators)."""
-    import argparse
+def step_argv(argv, build: Path) -> list[str]:
+    return [a.replace("{build}", str(build)) for a in argv]
 
-    from .gptq import cmd_gptq
-    from .layerpack import cmd_layerpack
-    print("\n== GPTQ vs RTN on all-MiniLM-L6-v2 (quick: 3 layers, 4 formats; `fp4ref gptq` runs all) ==")
-    rc = cmd_gptq(argparse.Namespace(formats=None, group_size=128, act_order=True, damp=0.01, quick=True,
-                                     out=str(build / "gptq-quick")))
-    print("\n== a GPTQ-quantized real layer on the MAC (`fp4ref layerpack`) ==")
-    rc |= cmd_layerpack(argparse.Namespace(layer="encoder.layer.0.attention.self.query",
-                                           out=str(build / "layerpack"), tokens=4, method="gptq",
-                                           no_preshift=False, calib=48, sim=["icarus", "verilator"],
-                                           rtl=[], top=None, param=[]))
-    return rc
+
+def write_outputs(build: Path) -> int:
+    """The demo's steps that write output folders under ``build``, as the command line runs them."""
+    from .cli import main
+    status = 0
+    for title, argv in WRITING_STEPS:
+        print(f"\n== {title} ==")
+        status |= main(step_argv(argv, build))
+    return status
 
 
 def show_lookup() -> None:
@@ -83,21 +87,6 @@ def show_lookup() -> None:
     q1 = block.dequantize_row_q4_1(block.quantize_row_q4_1(row))
     print(f"  llama.cpp: does 0.0 survive? block [-1.25, 0, -0.012, 3.5, 0 ...]: Q4_0 gives "
           f"{float(q0[1])!r}, Q4_1 gives {float(q1[1])!r} (its grid is min + k*d)")
-
-
-def show_cost_and_accuracy(build: Path = BUILD, quick_cost: bool = False) -> int:
-    """`fp4ref cost` (yosys) and `fp4ref accuracy --quick` (RTN on MiniLM)."""
-    import argparse
-
-    from .accuracy import cmd_accuracy
-    from .cost import cmd_cost
-    print("\n== hardware cost of the 4-bit formats (yosys) against their RTN error ==")
-    rc = cmd_cost(argparse.Namespace(out=str(build / "cost"), formats=None, no_plot=False,
-                                     quick=quick_cost, seed=None))
-    print("\n== RTN weight quantization of all-MiniLM-L6-v2 (quick; `fp4ref accuracy` runs all formats) ==")
-    rc |= cmd_accuracy(argparse.Namespace(quick=True, formats=None, groupings="g128", no_blocks=True,
-                                          out=str(build / "accuracy-quick")))
-    return rc
 
 
 def show_pack(path) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from emu import get_format
@@ -98,7 +98,6 @@ class Dut:
     ports: dict[str, PortMap]
     ties: dict[str, int]
     timing: dict
-    lines: dict = field(default_factory=dict)
 
     @property
     def kind(self) -> str:
