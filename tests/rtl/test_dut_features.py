@@ -1,6 +1,7 @@
 """The DUT file's mapping features, each shown to matter (issue 13): a code map on an input,
 float16 output bits compared as values, a parameter and a define the design needs, a filelist
-with +incdir+ and +define+, packed lanes (xs[{lane}*4 +: 4]), a tied input. Each design passes
+with +incdir+ and +define+, packed lanes (xs[{lane}*4 +: 4]), a tied input, an accumulating MAC
+that takes two pairs per clock with a synchronous reset. Each design passes
 as described and fails (or is refused) when one feature is taken away.
 """
 from __future__ import annotations
@@ -32,7 +33,7 @@ def _copy(tmp_path: Path, toml: str, old: str = "", new: str = "") -> Path:
     return path
 
 
-@pytest.mark.parametrize("toml", ["dec_f16.toml", "dot4_packed.toml"])
+@pytest.mark.parametrize("toml", ["dec_f16.toml", "dot4_packed.toml", "mac2.toml"])
 def test_described_as_it_is_the_design_passes(toml, tmp_path):
     proc = _verify(_copy(tmp_path, toml), tmp_path)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr
@@ -49,6 +50,8 @@ WITHOUT = [
      "[ports] f32: a 16-bit port at scale 1 cannot represent the 32-bit field"),  # float16 bits
     ("dot4_packed.toml", 'x = "xs[{lane}*4 +: 4]"', 'x = "xs[{lane}*3 +: 4]"', "FAIL: dot4_packed on"),
     ("dot4_packed.toml", "unused_mode = 0", "", "input unused_mode of dot4_packed is not driven"),
+    ("mac2.toml", "latency = 1", "latency = 2", "FAIL: mac2 on"),                   # the latency
+    ("mac2.toml", "pairs_per_cycle = 2", "pairs_per_cycle = 3", "[timing] pairs_per_cycle: must divide lanes (16)"),
 ]
 
 
