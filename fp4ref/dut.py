@@ -6,6 +6,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from emu.flags import Flag
+from emu.round import MODES
 from rtl_tb.dut import TIMINGS, UNITS
 
 _UNIT_OPTIONS = {
@@ -21,9 +23,9 @@ _UNIT_OPTIONS = {
 }
 _FIELD_HELP = {
     "x": "the input value's bit pattern", "rand": "stochastic-rounding draw (only with rounding sr)",
-    "mode": "rounding mode code (0 rne 1 rna 2 rtz 3 rup 4 rdn 5 sr); absent: one mode only",
+    "mode": f"rounding mode code ({' '.join(f'{i} {m}' for i, m in enumerate(MODES))}); absent: one only",
     "sat": "1 saturate, 0 overflow to Inf/NaN; absent: one policy only", "code": "the 4-bit code",
-    "flags": "inexact | underflow<<1 | overflow<<2 | invalid<<3", "int": "the integer mapping I(code)",
+    "flags": " | ".join(f"{f.name.lower()} {int(f)}" for f in Flag), "int": "the integer mapping I(code)",
     "f32": "the exact value as float32 bits", "nan": "1 for NaN codes", "inf": "1 for Inf codes",
     "code_x": "activation code", "code_w": "weight code", "product": "I(x) * I(w), signed",
     "s": "per-lane pre-shift (only with shift_max > 0)", "acc_in": "accumulator input, signed",
@@ -142,7 +144,12 @@ def verify_dut(args) -> int:
     status = 0
     for sim in sims:
         run = run_dut(dut, sim, None, args.timeout, stall, args.max_mismatches, prepared)
-        print(f"== {dut.top} ({dut.path.name}: {dut.unit}, {dut.kind}) on {sim} ==")
+        t = dut.timing
+        seeded = dut.kind == "handshake" or (t.get("enable") and t.get("gaps"))     # random gaps
+        print(f"== {dut.top} ({dut.path.name}: {dut.unit}, {dut.kind}"
+              + (f", seed {t['seed']}: gaps {t['gaps']:g}" + (f", backpressure {t['backpressure']:g}"
+                                                             if dut.kind == "handshake" else "")
+                 if seeded else "") + f") on {sim} ==")
         print(f"watchdog: {run.limit:g} s for the simulation; stall after {stall:g} s without a vector")
         status |= 0 if report(run, dut.top, len(prepared[0]), dut.kind) else 1
     if status:

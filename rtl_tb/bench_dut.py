@@ -18,9 +18,11 @@ import cocotb
 import numpy as np
 from cocotb.triggers import Timer
 
-from emu.round import MODES
+from golden.layer_pack import signed
+from golden.mac_pack import twos
 from golden.pack import load
 
+from .contracts import shared_values
 from .drive import Heartbeat, clocked, read_bits, stream
 from .lanes import pack_lanes, unpack_lanes, vector_bits
 from .report import describe_mismatch
@@ -65,9 +67,8 @@ def input_bits(cfg: dict, record: dict, cols: dict) -> dict[str, np.ndarray]:
     count = record["count"]
     out = {}
     for name, spec in cfg["inputs"].items():
-        if name in ("mode", "sat") and name not in fields:
-            opt = record["options"]
-            value = MODES.index(opt["rounding"]) if name == "mode" else int(opt["overflow"] == "saturate")
+        if name in ("mode", "sat") and name not in fields:      # the contract's mode_i, sat_i
+            value = shared_values(cfg["unit"], record["options"])[f"{name}_i"]
             out[name] = vector_bits([np.full(count, value, np.uint64)], [spec["width"]], spec["width"], count)
             continue
         columns = []
@@ -298,16 +299,11 @@ def to_field(raw: np.ndarray, out: dict, field: dict) -> tuple[np.ndarray, np.nd
         else:
             bits = (raw << np.uint64(16)) & np.uint64(0xFFFFFFFF)
         return bits, np.ones(len(raw), bool)
-    signed = field["signed"] if out["signed"] is None else out["signed"]
-    v = raw.astype(np.int64) if width < 64 else np.array([int(r) for r in raw], object)
-    if signed:
-        v = np.where(v >> (width - 1) & 1, v - (1 << width), v)
-    scale = out["scale"]
-    q, rem = np.divmod(v, scale)
+    reads_signed = field["signed"] if out["signed"] is None else out["signed"]
+    v = signed(raw, width) if reads_signed else raw.astype(np.int64)      # widths <= 63 (dut_wrapper)
+    q, rem = np.divmod(v, out["scale"])
     lo, hi = (-(1 << (fw - 1)), (1 << (fw - 1)) - 1) if field["signed"] else (0, (1 << fw) - 1)
-    ok = (rem == 0) & (q >= lo) & (q <= hi)
-    bits = (q.astype(np.int64) & ((1 << fw) - 1)).astype(np.uint64)
-    return bits, ok
+    return twos(q, fw), (rem == 0) & (q >= lo) & (q <= hi)
 
 
 def compare(cfg, record, cols, got, xbad, room: int):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from emu import get_format
 from emu.round import MODES
+from emu.unpack import SOURCES
 
 
 class DutError(ValueError):
@@ -52,7 +53,8 @@ TIMINGS = {
 }
 DESIGN_KEYS = {"sources", "filelist", "include_dirs", "defines", "top", "parameters", "language", "simulators"}
 PORT_KEYS = {"port", "scale", "signed", "float", "map"}
-FLOATS = {"float32": (8, 23), "float16": (5, 10), "bfloat16": (8, 7)}
+#: the float encodings a port or a source may hold (their layouts: emu.unpack.SOURCES)
+FLOATS = tuple(n for n in SOURCES if n != "float64")
 LANGUAGES = ("verilog", "systemverilog")
 
 _SLICE = re.compile(r"^(?P<name>[A-Za-z_]\w*)(?:\[(?P<hi>\d+)(?::(?P<lo>\d+))?\])?$")
@@ -457,7 +459,7 @@ def _cross_checks(dut: Dut) -> None:
     for name, pm in dut.ports.items():
         if pm.map is not None:
             fmt = get_format(o.get("format") or o.get("x" if name in ("x", "code_x") else "w"))
-            if len(pm.map) != fmt.n_codes or len(set(pm.map)) != len(pm.map):
+            if len(pm.map) != fmt.n_codes or len(set(pm.map)) != len(pm.map) or min(pm.map) < 0:
                 raise dut.error("ports", name, f"map must list {fmt.n_codes} distinct codes, one per pack code")
     used = [r for r in dut.controls().values()]
     clash = {p.port for p in dut.ports.values() if p.port} & set(used)

@@ -18,7 +18,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from emu.unpack import SOURCES
+
 from . import process
+from .contracts import CONTRACTS
 from .dut import UNITS, Dut, DutError
 from .sims import sim_env, verilator_root
 
@@ -196,18 +199,21 @@ def check_ports(dut: Dut, ports: dict[str, Port], record: dict) -> Layout:
             width = hi - lo + 1
             fw = fields[name]["width"]
             if pm.float:
-                e, m = (8, 23) if pm.float == "float32" else (5, 10) if pm.float == "float16" else (8, 7)
-                if width != 1 + e + m:
-                    raise dut.error("ports", name, f"{pm.float} bits are {1 + e + m} wide; the port gives {width}")
+                bits = SOURCES[pm.float].bits
+                if width != bits:
+                    raise dut.error("ports", name, f"{pm.float} bits are {bits} wide; the port gives {width}")
             elif width < fw + math.ceil(math.log2(pm.scale)):
                 raise dut.error("ports", name, f"a {width}-bit port at scale {pm.scale} cannot represent the "
                                 f"{fw}-bit field (it needs {fw + math.ceil(math.log2(pm.scale))} bits)")
+            if width > 63:
+                raise dut.error("ports", name, f"{width} bits: the bench reads outputs of up to 63 bits "
+                                "(map a slice)")
             outputs[name] = width
         else:
             if p.direction != "input":
                 raise dut.error("ports", name, f"{p.name} is an {p.direction}, not an input")
             if name not in fields and name in spec["shared"]:
-                width = {"mode": 3, "sat": 1}[name]
+                width = CONTRACTS["encode"].shared_inputs[f"{name}_i"]    # mode_i, sat_i
             elif name not in fields:
                 raise dut.error("ports", name, f"the pack has no field {name!r}")
             else:

@@ -163,3 +163,37 @@ def test_no_simulator_outlives_a_killed_verify(how, tmp_path):
                 os.kill(p, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+SPIN_TOML = """[design]
+sources = ["{src}"]
+top = "spin"
+
+[unit]
+name = "product"
+x = "e2m1"
+w = "e2m1"
+
+[ports]
+code_x = "a"
+code_w = "b"
+product = "p"
+
+[timing]
+kind = "comb"
+"""
+
+
+@pytest.mark.parametrize("sim", SIMS)
+def test_a_dut_file_design_that_never_settles_is_a_timeout(sim, tmp_path):
+    """The watchdog as a user meets it: their own module, described by a DUT file."""
+    toml = tmp_path / "spin.toml"
+    toml.write_text(SPIN_TOML.format(src=HERE / "spin.v"))
+    t0 = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "fp4ref", "verify", "--dut", str(toml), "--sim", sim,
+                           "--stall", "5", "--timeout", "60"], capture_output=True, text=True, timeout=300,
+                          cwd=tmp_path)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert f"TIMEOUT: spin on {sim}: the simulation stopped in pack product-e2m1xe2m1" in proc.stdout
+    assert "no progress for 5 s" in proc.stdout and "PASS" not in proc.stdout
+    assert time.monotonic() - t0 < 60 + 60

@@ -9,16 +9,7 @@ module dot4_packed (
     input  wire                     unused_mode,
     output wire [`DOT4_ACC_W-1:0]   acc_o
 );
-    function signed [5:0] imap(input [3:0] code);   // I(code) = 2 x value
-        reg [4:0] mag;
-        begin
-            case (code[2:0])
-                3'd0: mag = 5'd0;  3'd1: mag = 5'd1;  3'd2: mag = 5'd2;  3'd3: mag = 5'd3;
-                3'd4: mag = 5'd4;  3'd5: mag = 5'd6;  3'd6: mag = 5'd8;  default: mag = 5'd12;
-            endcase
-            imap = code[3] ? -$signed({1'b0, mag}) : $signed({1'b0, mag});
-        end
-    endfunction
+    `include "e2m1_imap.vh"         // imap(code) = I(code) = 2 x value, signed
     wire signed [11:0] p0 = imap(xs[3:0])   * imap(ws[3:0]);
     wire signed [11:0] p1 = imap(xs[7:4])   * imap(ws[7:4]);
     wire signed [11:0] p2 = imap(xs[11:8])  * imap(ws[11:8]);
