@@ -52,7 +52,7 @@ sims: ## Icarus, yosys (and ccache for Verilator builds) from apt when missing; 
 	fi
 
 test: setup ## run every test (unit, exhaustive, property, oracle, both simulators)
-	$(PY) -m pytest -n $(JOBS) $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(JOBS) --dist worksteal $(PYTEST_ARGS)
 
 demo: setup ## the main job: format card, a sample tensor encoded
 	$(VENV)/bin/fp4ref demo

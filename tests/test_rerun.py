@@ -29,7 +29,8 @@ LAYER = "encoder.layer.0.attention.self.query"
 RERUNS = {
     "golden gen": (["golden", "gen", "--unit", "decode", "-f", "e2m1", "--out", "{out}"], "folder", True),
     "golden defaults": (["golden", "defaults", "--formats", "e2m1", "--out", "{out}"], "folder", True),
-    "llmfp4 export": (["llmfp4", "export", "--layer", LAYER, "--n", "4", "--rounds", "1", "--out", "{out}"],
+    "llmfp4 export": (["llmfp4", "export", "--layer", LAYER, "--n", "4", "--rounds", "1", "--calib", "4",
+                       "--out", "{out}"],
                       "folder", True),
     "mutate": (["mutate", "--modules", "fp4_round", "--report-only", "--out", "{out}"], "folder", True),
     "badinput": (["badinput", "--only", "lanes-zero", "--markdown", "{out}"], "file", True),

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from rtl_tb.dut import DutError, load
 from rtl_tb.runner import REPO
 
 EXAMPLES = REPO / "examples"
@@ -53,11 +54,13 @@ def test_every_example_passes_on_its_simulators(toml, tmp_path):
 
 @pytest.mark.parametrize("toml", BROKEN, ids=lambda p: f"{p.parent.parent.name}-{p.stem}")
 def test_every_broken_variant_fails_with_a_mismatch_report(toml, tmp_path):
-    proc = fp4ref("verify", "--dut", toml, cwd=tmp_path)
+    """On one simulator (Icarus where the file lists it: the fast build); `fp4ref dut examples`
+    runs every variant on every simulator (README table: 20 of 20 runs fail)."""
+    sim = "icarus" if "icarus" in _sims(toml) else _sims(toml)[0]
+    proc = fp4ref("verify", "--dut", toml, "--sim", sim, cwd=tmp_path)
     assert proc.returncode == 1, proc.stdout[-3000:] + proc.stderr
     top = tomllib.loads(toml.read_text())["design"]["top"]
-    for sim in _sims(toml):
-        assert f"FAIL: {top} on {sim}:" in proc.stdout, proc.stdout
+    assert f"FAIL: {top} on {sim}:" in proc.stdout, proc.stdout
     assert ": vector " in proc.stdout and " expected " in proc.stdout and " got " in proc.stdout
     assert "PASS" not in proc.stdout
     # the last line (cocotb adds "ERROR: Failed 1 of 1 tests." when it sees pytest's environment)
@@ -119,7 +122,9 @@ WRONG = [
 @pytest.mark.parametrize("example, toml, old, new, locate, message", WRONG, ids=lambda v: str(v)[:24])
 def test_a_wrong_mapping_is_one_line_before_any_vector(example, toml, old, new, locate, message, tmp_path):
     path = _variant(tmp_path, example, toml, old, new)
-    for cmd in (("dut", "check", path), ("verify", "--dut", path)):
+    cmds = [("dut", "check", path)] + ([("verify", "--dut", path)] if WRONG.index(
+        (example, toml, old, new, locate, message)) % 3 == 0 else [])      # verify refuses the same way
+    for cmd in cmds:
         t0 = time.monotonic()
         proc = fp4ref(*cmd, cwd=tmp_path)
         assert proc.returncode == 2, proc.stdout + proc.stderr
@@ -181,8 +186,10 @@ def test_dut_init_prints_a_template_that_parses(unit, tmp_path):
         assert data["unit"]["name"] == unit and data["timing"]["kind"] == timing
         path = tmp_path / f"{unit}-{timing}.toml"
         path.write_text(proc.stdout)
-        check = fp4ref("dut", "check", path, cwd=tmp_path)       # the design is still to be written
-        assert check.returncode == 2 and "my_design.v does not exist" in check.stderr, check.stderr
+        with pytest.raises(DutError, match="my_design.v does not exist"):   # still to be written
+            load(path)                                     # what `fp4ref dut check` reports
+    check = fp4ref("dut", "check", path, cwd=tmp_path)
+    assert check.returncode == 2 and "my_design.v does not exist" in check.stderr, check.stderr
 
 
 def test_the_old_form_still_works(tmp_path):
