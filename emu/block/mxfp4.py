@@ -8,23 +8,26 @@ import numpy as np
 
 from ..decode import decode
 from ..encode import encode
+from ..round import MODES
 from ..spec import FloatFormat
 from .e8m0 import BIAS, NAN_CODE, check_rule, decode_e8m0, exp_to_code, mx_element, shared_exp
 from .group import as_blocks, check_scale_shape
 
 BLOCK = 32
-#: element rounding: RNE (torchao, ml_dtypes, PTX cvt.rn) or RNA (microxcaling's "nearest")
-MX_ROUNDING = ("rne", "rna")
+#: element rounding: RNE (torchao, ml_dtypes, PTX cvt.rn), RNA (microxcaling's "nearest"), and
+#: the other modes of docs/encoding.md §3.4, sr with explicit random bits (the mx_quant unit)
+MX_ROUNDING = MODES
 _F32_INF_BITS = 0x7F800000
 _F32_MIN_NORMAL_BITS = 0x00800000
 
 
 def quantize_mx(x, rule: str = "floor", elem: str | FloatFormat = "e2m1", rounding: str = "rne",
-                flush_subnormals: bool = False):
+                flush_subnormals: bool = False, rand=None, sr_bits: int = 8):
     """Quantize ``x`` to MX blocks of 32 along its last axis.
 
     Per block: amax = max |x_i|; X = 2^e with e from ``rule`` (emu.block.e8m0.scale_e8m0);
-    P_i = element code of x_i / X, rounded by ``rounding`` (rne | rna) and saturating to
+    P_i = element code of x_i / X (exact), rounded by ``rounding`` (rne | rna, or rtz | rup |
+    rdn | sr with ``rand``: one integer below 2^sr_bits per element) and saturating to
     ±max_elem (Algorithm 1's "clamping normal numbers").
     Block rules (formats.md §2.4): a NaN or ±Inf anywhere in a block makes the whole block NaN:
     scale 0xFF and every code 0 (Infs and NaNs are not clamped; microxcaling's shared exponent
@@ -53,14 +56,14 @@ def quantize_mx(x, rule: str = "floor", elem: str | FloatFormat = "e2m1", roundi
     scales = exp_to_code(shared_exp(amax_bits, rule, fmt), amax_bits)
     scales[nan_block] = NAN_CODE
     e = np.where(nan_block, 0, scales.astype(np.int64) - BIAS)
-    # x / 2^e as one float32 ldexp: exact while the result is a float32 normal; a result below
-    # 2^-126 may be rounded, but it is below half of every MX element's smallest subnormal
-    # (>= 2^-17), so under RNE and RNA it becomes ±0 either way, as the exact value would.
-    with np.errstate(over="ignore", under="ignore"):
-        scaled = np.ldexp(np.where(special, np.float32(0), blocks), -e[..., None]).astype(np.float32)
+    # x / 2^e exactly: a float64 ldexp of a float32 by -127..127 never rounds (a float32 rounding
+    # would flush values below 2^-126, which rup, rdn and sr must see)
+    scaled = np.ldexp(np.where(special, np.float32(0), blocks).astype(np.float64), -e[..., None])
     if flush_subnormals:
-        scaled = np.where((amax_bits < _F32_MIN_NORMAL_BITS)[..., None], scaled * np.float32(0), scaled)
-    codes = encode(scaled, fmt, rounding=rounding, overflow="saturate")
+        scaled = np.where((amax_bits < _F32_MIN_NORMAL_BITS)[..., None], scaled * 0.0, scaled)
+    if rand is not None:
+        rand = np.broadcast_to(np.asarray(rand), np.shape(x)).reshape(blocks.shape)
+    codes = encode(scaled, fmt, rounding=rounding, overflow="saturate", rand=rand, sr_bits=sr_bits)
     codes[nan_block] = 0
     return codes.reshape(blocks.shape[:-2] + (-1,)), scales
 

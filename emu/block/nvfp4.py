@@ -41,25 +41,43 @@ def quantize_nvfp4(x, two_level: bool = True):
     """
     blocks = as_blocks(x, BLOCK, "quantize_nvfp4")
     mag_bits = blocks.view(np.uint32) & np.uint32(0x7FFFFFFF)
+    nan_block = (mag_bits >= _F32_INF_BITS).any(axis=-1)
+    amax_b = np.where(nan_block, np.float32(0), np.abs(blocks).max(axis=-1, initial=np.float32(0)))
+    with np.errstate(divide="ignore", invalid="ignore", under="ignore", over="ignore"):
+        s_t = (np.float32(amax_b.max(initial=np.float32(0)) / (E4M3_MAX * E2M1_MAX)) if two_level
+               else np.float32(1.0))
+    codes, scale_codes = quantize_nvfp4_blocks(blocks, s_t, two_level=two_level)
+    return codes.reshape(blocks.shape[:-2] + (-1,)), scale_codes, s_t
+
+
+def quantize_nvfp4_blocks(blocks, s_t, two_level: bool = True, rounding: str = "rne", rand=None,
+                          sr_bits: int = 8):
+    """The per-block steps of quantize_nvfp4 with a given tensor scale (the nvfp4_quant unit,
+    docs/block.md §10): float32 blocks [..., 16] and s_t (a float32, or one per block) to
+    (codes uint8 [..., 16], scale codes uint8 [...]). ``rounding`` (and ``rand``, one integer
+    below 2^sr_bits per element, for sr) is the rounding of the last step, x_i / total to E2M1;
+    the scale is always RNE. A block holding NaN or ±Inf gets scale 0x7F and codes 0."""
+    blocks = np.asarray(blocks, np.float32)
+    s_t = np.broadcast_to(np.asarray(s_t, np.float32), blocks.shape[:-1])
+    mag_bits = blocks.view(np.uint32) & np.uint32(0x7FFFFFFF)
     special = mag_bits >= _F32_INF_BITS
     nan_block = special.any(axis=-1)
     finite = np.where(special, np.float32(0), blocks)
     amax_b = np.where(nan_block, np.float32(0), np.abs(finite).max(axis=-1, initial=np.float32(0)))
-    with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
-        if two_level:
-            s_t = np.float32(amax_b.max(initial=np.float32(0)) / (E4M3_MAX * E2M1_MAX))
-            s_b = _div_zero_is_zero(amax_b / E2M1_MAX, s_t)
-        else:
-            s_t = np.float32(1.0)
-            s_b = amax_b / E2M1_MAX
+    with np.errstate(divide="ignore", invalid="ignore", under="ignore", over="ignore"):
+        s_b = _div_zero_is_zero(amax_b / E2M1_MAX, s_t) if two_level else amax_b / E2M1_MAX
         s_b = np.clip(s_b, E4M3_TINY, E4M3_MAX)
         scale_codes = encode(s_b.astype(np.float32), "e4m3", rounding="rne", overflow="saturate")
         total = _total(scale_codes, s_t) if two_level else _e4m3(scale_codes)
         q = np.clip(_div_zero_is_zero(finite, total[..., None]), -E2M1_MAX, E2M1_MAX)
-    codes = encode(q.astype(np.float32), "e2m1", rounding="rne", overflow="saturate")
+    if rand is not None:
+        rand = np.broadcast_to(np.asarray(rand), q.shape)
+    codes = encode(q.astype(np.float32), "e2m1", rounding=rounding, overflow="saturate", rand=rand,
+                   sr_bits=sr_bits)
     codes[nan_block] = 0
+    scale_codes = np.asarray(scale_codes).copy()
     scale_codes[nan_block] = E4M3_NAN
-    return codes.reshape(blocks.shape[:-2] + (-1,)), scale_codes, s_t
+    return codes, scale_codes
 
 
 def dequantize_nvfp4(codes, block_scales, tensor_scale=1.0) -> np.ndarray:
