@@ -33,6 +33,8 @@ examples:
   fp4ref exhaustive -f e2m1               all 2^32 float32 inputs against ml_dtypes
   fp4ref golden gen --unit encode -f e2m1 --src bfloat16 -r rne --out packs/e2m1-rne
   fp4ref golden verify packs/e2m1-rne     re-hash a pack
+  fp4ref golden gen --unit mx_dot --opt blocks=4 --opt semantics=per_block --out packs/mxdot
+  fp4ref golden units                     every option of the block units (mx_dot, nvfp4_quant, ...)
   fp4ref verify --unit encode -f e2m1 --sim verilator --rtl my_enc.v --top my_enc
   fp4ref width --x e2m1 --w e2m1 --lanes 16 --preshift   accumulator width and why
   fp4ref llmfp4 report --quick            W4A4 LLM-FP4 on all-MiniLM-L6-v2, every method
@@ -49,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"fp4ref {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    from golden.unit_pack import unit_names
+    BLOCK_UNITS = unit_names()          # noqa: N806 (the units whose options are data)
 
     sub.add_parser("formats", help="list the format presets and their parameters")
 
@@ -87,7 +91,11 @@ def _parser() -> argparse.ArgumentParser:
     gsub = g.add_subparsers(dest="golden_command", metavar="ACTION", required=True)
     gg = gsub.add_parser("gen", help="write one pack")
     gg.add_argument("--unit", required=True, choices=["encode", "decode", "product", "dot", "mx_block",
-                                                      "lut_decode", "lut_mul"])
+                                                      "lut_decode", "lut_mul", *BLOCK_UNITS],
+                    help="the unit; the units of block-scaled hardware (" + ", ".join(BLOCK_UNITS)
+                    + ") take --opt KEY=VALUE (`fp4ref golden units` lists them)")
+    gg.add_argument("--opt", action="append", default=[], metavar="KEY=VALUE",
+                    help="an option of " + ", ".join(BLOCK_UNITS) + " (repeatable)")
     gg.add_argument("-f", "--format", help="encode/decode: preset name or alias")
     _mac_options(gg)
     gg.add_argument("--src", default="bfloat16", choices=["bfloat16", "float16", "float32"],
@@ -104,6 +112,8 @@ def _parser() -> argparse.ArgumentParser:
     gd.add_argument("--formats", help="comma-separated formats (default: every preset)")
     gd.add_argument("--all-products", action="store_true",
                     help="also every finite product of every ordered pair of presets (225 packs)")
+    gsub.add_parser("units", help="the units whose options are data, each option with its default "
+                    "and allowed values (for --opt)")
     gv = gsub.add_parser("verify", help="re-hash packs and report corruption")
     gv.add_argument("packs", nargs="+", help="pack folders")
 
@@ -116,7 +126,9 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--dut", metavar="FILE", help="a DUT file (TOML): runs on every simulator it lists "
                    "(or --sim)")
     v.add_argument("--unit", choices=["encode", "decode", "product", "dot", "mx_block",
-                                      "lut_decode", "lut_mul"])
+                                      "lut_decode", "lut_mul", *BLOCK_UNITS])
+    v.add_argument("--opt", action="append", default=[], metavar="KEY=VALUE",
+                   help="an option of " + ", ".join(BLOCK_UNITS) + " (repeatable; `fp4ref golden units`)")
     v.add_argument("-f", "--format", help="encode/decode: preset name or alias")
     _mac_options(v)
     v.add_argument("--sim", default=None, choices=["icarus", "verilator"],
@@ -141,13 +153,17 @@ def _parser() -> argparse.ArgumentParser:
 
     wd = sub.add_parser("width", help="accumulator width of an integer-mapped MAC, with the reasoning",
                         description="Worst-case accumulator width W = 1 + ceil(log2(K * Imax_x * "
-                        "Imax_w * 2^B + 1)) for K terms of X x W codes (docs/mac.md §3).")
-    wd.add_argument("--x", help="activation format (default e2m1)", default="e2m1")
-    wd.add_argument("--w", help="weight format (default e2m1)", default="e2m1")
+                        "Imax_w * 2^B + 1)) for K terms of X x W codes (docs/mac.md §3). X and W: "
+                        "presets, or lookup formats with an integer mapping (e2m1_sr, e2m1_sp, "
+                        "e2m1_p25, apot4, int4_sym, int4_full, ...: docs/lookup.md).")
+    wd.add_argument("--x", help="activation format: a preset or an integer-mapped lookup format "
+                    "(default e2m1)", default="e2m1")
+    wd.add_argument("--w", help="weight format, as --x (default e2m1)", default="e2m1")
     wd.add_argument("--lanes", "--k", dest="lanes", type=int, default=16,
                     help="K: terms accumulated (lanes x cycles), default 16")
     wd.add_argument("--preshift", action="store_true",
-                    help="LLM-FP4 pre-shift: B = 2^(e_x) - 1 per-channel shift range")
+                    help="LLM-FP4 pre-shift: B = 2^(e_x) - 1 per-channel shift range (presets; "
+                         "a lookup --x needs --shift-max)")
     wd.add_argument("--shift-max", type=int, default=None, help="B explicitly (implies a pre-shift)")
     wd.add_argument("--acc-w", type=int, default=None,
                     help="check an accumulator of this many bits against the worst-case input")
@@ -409,7 +425,7 @@ def cmd_exhaustive(args) -> int:
 def cmd_golden(args) -> int:
     from . import packs
 
-    return {"gen": packs.cmd_gen, "defaults": packs.cmd_defaults,
+    return {"gen": packs.cmd_gen, "defaults": packs.cmd_defaults, "units": packs.cmd_units,
             "verify": packs.cmd_verify}[args.golden_command](args)
 
 

@@ -11,6 +11,7 @@ from golden.mac_pack import MacPackSpec
 from golden.lut_pack import LUT_UNITS, LutPackSpec
 from golden.mx_pack import MxPackSpec
 from golden.pack import DEFAULT_SEED, PackSpec, load, write
+from golden.unit_pack import UnitPackSpec, parse_options, unit_def, unit_names
 
 from .progress import Progress
 
@@ -19,7 +20,7 @@ def mac_spec_from_args(args) -> MacPackSpec:
     """A product or dot pack spec from --x --w (and the dot options)."""
     if not args.x or not args.w:
         raise ValueError(f"--unit {args.unit} needs --x and --w (the two operand formats)")
-    fx, fw = get_format(args.x), get_format(args.w)
+    fx, fw = args.x, args.w                 # presets or integer-mapped lookup formats (MacPackSpec resolves)
     if args.unit == "product":
         return MacPackSpec("product", fx, fw, seed=getattr(args, "seed", DEFAULT_SEED))
     return MacPackSpec("dot", fx, fw, args.lanes, args.acc_w, args.policy, args.order,
@@ -27,7 +28,20 @@ def mac_spec_from_args(args) -> MacPackSpec:
                        getattr(args, "shift_w", None))
 
 
+def unit_spec_from_args(args) -> UnitPackSpec | None:
+    """The pack spec of a unit whose options are data (--opt KEY=VALUE), or None for the others,
+    which refuse --opt."""
+    if args.unit in unit_names():
+        return UnitPackSpec(args.unit, parse_options(args.unit, args.opt), seed=getattr(args, "seed", DEFAULT_SEED))
+    if getattr(args, "opt", None):
+        raise ValueError(f"--opt is for the units {', '.join(unit_names())}; --unit {args.unit} takes flags")
+    return None
+
+
 def spec_from_args(args):
+    spec = unit_spec_from_args(args)
+    if spec is not None:
+        return spec
     if args.unit == "mx_block":
         return MxPackSpec(n_random=20000 if args.random is None else args.random, seed=args.seed)
     if args.unit in LUT_UNITS:
@@ -52,6 +66,19 @@ def cmd_gen(args) -> int:
     record = manifest.load(out)
     print(f"wrote {out}: {spec.name}, {record['count']:,} vectors, "
           f"{record['line_hex_digits']} hex digits per line")
+    return 0
+
+
+def cmd_units(args) -> int:
+    """`fp4ref golden units`: every unit whose options are data, with its options."""
+    for name in unit_names():
+        u = unit_def(name)
+        print(f"{name}: {u.summary}")
+        for o in u.options:
+            print(f"  --opt {o.name + '=' + str(o.default):<20} {o.help} ({o.allowed()})")
+        print()
+    print("fp4ref golden gen --unit UNIT --opt KEY=VALUE ... --out DIR writes a pack; fp4ref verify "
+          "--unit UNIT --opt ... runs it; docs/block.md §7-§12 has each unit's contract")
     return 0
 
 

@@ -14,7 +14,7 @@ from golden.pack import PackSpec, ensure
 from rtl_tb.runner import REPO, STALL_S, run_unit
 from rtl_tb.sims import require
 
-from .packs import mac_spec_from_args
+from .packs import mac_spec_from_args, unit_spec_from_args
 
 
 def _parse_params(items: list[str]) -> dict[str, int]:
@@ -31,6 +31,9 @@ def _parse_params(items: list[str]) -> dict[str, int]:
 
 
 def pack_specs(args) -> list:
+    spec = unit_spec_from_args(args)
+    if spec is not None:
+        return [spec]
     if args.unit in ("product", "dot"):
         return [mac_spec_from_args(args)]
     if args.unit == "mx_block":
@@ -100,7 +103,7 @@ def cmd_verify_rtl(args) -> int:
         return 1
     if not report(run, args.top, len(specs)):
         what = (args.format if args.unit in ("encode", "decode", *LUT_UNITS) else "E2M1 blocks" if args.unit == "mx_block"
-                else f"{args.x} x {args.w}")
+                else specs[0].name if hasattr(specs[0], "options") else f"{args.x} x {args.w}")
         print(f"fp4ref verify: {args.top} fails the {args.unit} contract for {what}", file=sys.stderr)
         return 1
     return 0

@@ -98,3 +98,41 @@ def all_product_specs() -> list[MacPackSpec]:
     """Every ordered pair of presets: every finite product of each (docs/mac.md §1)."""
     return [MacPackSpec("product", get_format(x), get_format(w))
             for x in list_formats() for w in list_formats()]
+
+
+#: the block units' default packs (docs/block.md §7-§12), grouped by build: each row is one
+#: parameter set of the reference RTL (unit, options shared by the group) and the options that
+#: vary per pack (only shared ports: the rounding mode of the quantizers and fp_mul). Every
+#: option value of every unit appears in some row.
+BLOCK_BUILDS = (
+    ("mx_dot", {"blocks": 1}, [{}]),
+    ("mx_dot", {"blocks": 2, "semantics": "per_block", "rounding": "rtz", "ftz": 1}, [{}]),
+    ("mx_dot", {"blocks": 3, "acc": 0, "blocks_out": 0, "ftz": 1}, [{}]),
+    ("mx_dot", {"blocks": 8, "semantics": "per_block", "random": 500}, [{}]),
+    ("nvfp4_dot", {"blocks": 1}, [{}]),
+    ("nvfp4_dot", {"blocks": 2, "semantics": "per_block", "rounding": "rtz", "ftz": 1, "tscale": 0}, [{}]),
+    ("nvfp4_dot", {"blocks": 4, "acc": 0, "random": 1000}, [{}]),
+    ("mx_quant", {"src": "float32", "rule": "floor"}, [{"rounding": m} for m in ("rne", "rna", "rtz", "rup", "rdn", "sr")]),
+    ("mx_quant", {"src": "bfloat16", "rule": "rceil"}, [{"rounding": m} for m in ("rne", "sr")]),
+    ("mx_quant", {"src": "float16", "rule": "even"}, [{"rounding": m} for m in ("rne", "rtz")]),
+    ("mx_quant", {"src": "float32", "rule": "ceil"}, [{"rounding": m} for m in ("rne", "rna")]),
+    ("nvfp4_quant", {"src": "float32"}, [{"rounding": m} for m in ("rne", "rna", "rtz", "rup", "rdn", "sr")]),
+    ("nvfp4_quant", {"src": "bfloat16"}, [{"rounding": m} for m in ("rne", "sr")]),
+    ("nvfp4_quant", {"src": "float16"}, [{"rounding": m} for m in ("rne", "rtz")]),
+    ("mac_stream", {"lanes": 1, "acc_w": 12}, [{}]),
+    ("mac_stream", {"lanes": 4, "acc_w": 10, "policy": "saturate"}, [{}]),
+    ("mac_stream", {"x": "e4m3", "w": "e2m1", "lanes": 2, "acc_w": 20}, [{}]),
+    ("fp_mul", {"a": "e2m1", "b": "e2m1", "o": "e2m1"},
+     [{"rounding": m} for m in ("rne", "rna", "rtz", "rup", "rdn", "sr")]),
+    ("fp_mul", {"a": "e2m1", "b": "e2m1", "o": "e4m3"},
+     [{"rounding": m, "overflow": v} for m in ("rne", "rtz", "sr") for v in ("saturate", "inf")]),
+    ("fp_mul", {"a": "e5m2", "b": "e5m2", "o": "e5m2"},
+     [{"rounding": m, "overflow": v} for m in ("rne", "rup", "sr") for v in ("saturate", "inf")]),
+    ("fp_mul", {"a": "e4m3", "b": "e2m1", "o": "e2m1"}, [{"rounding": m} for m in ("rne", "rdn")]),
+)
+
+
+def block_specs():
+    """Groups of block-unit pack specs, one reference-RTL build each (BLOCK_BUILDS)."""
+    from .unit_pack import UnitPackSpec
+    return [[UnitPackSpec(unit, {**shared, **per}) for per in packs] for unit, shared, packs in BLOCK_BUILDS]

@@ -9,6 +9,11 @@
   says otherwise (docs/mac.md §5): 0 is no port (every s_j = 0, each product << B, and the
   bench drives the ignored port with ones); wider fields carry shifts above B, which the
   MAC clamps to B.
+
+Operand formats are any integer-mapped format (mac.products.int_format): the presets, and the
+lookup formats with an integer mapping (E2M1-SR/SP, APoT4, INT4, ...: docs/lookup.md, docs/mac.md
+§3). Packs of a lookup format are for user RTL (``fp4ref verify --rtl``): the reference
+rtl/fp4_mac.v decodes ExMy presets only, and their headers say so (format record "rtl").
 """
 from __future__ import annotations
 
@@ -17,12 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from emu import decode
 from emu.spec import FloatFormat
 from mac import dot, product_table
 from mac.accumulate import check_acc_w
 from mac.dot import ORDERS
-from mac.products import check_pair
+from mac.products import IntFormat, check_pair, extremes, int_format, range_bits
 
 from .cases import MAX_RANDOM
 from .codec_pack import DEFAULT_SEED, fmt_record
@@ -32,9 +36,22 @@ MAC_UNITS = ("product", "dot")
 MAC_POLICIES = ("wrap", "saturate")
 
 
-def finite_codes(fmt: FloatFormat) -> np.ndarray:
-    return np.array([c for c in range(fmt.n_codes) if not (fmt.is_nan_code(c) or fmt.is_inf_code(c))],
-                    np.uint64)
+def finite_codes(fmt) -> np.ndarray:
+    """The codes with an integer (a preset's finite codes; a lookup format's used codes)."""
+    return int_format(fmt).codes
+
+
+#: why a lookup format's pack names no reference RTL (its format record's "rtl")
+USER_RTL_ONLY = "user RTL only: rtl/fp4_mac.v decodes ExMy presets, not lookup formats"
+
+
+def format_record(fmt) -> dict:
+    """The pack header's record of one operand format."""
+    f = int_format(fmt)
+    if not f.is_lookup:
+        return fmt_record(f.source)
+    from .lut_pack import lookup_record          # (lut_pack imports this module)
+    return {**lookup_record(f.source), "bits": f.bits, "ints": list(f.ints), "rtl": USER_RTL_ONLY}
 
 
 #: the widest shift field a pack may ask for (the RTL takes up to 31)
@@ -46,8 +63,10 @@ def shift_w(shift_max: int) -> int:
     return int(shift_max).bit_length()
 
 
-def product_w(fx: FloatFormat, fw: FloatFormat) -> int:
-    return 1 + (fx.int_max * fw.int_max).bit_length()
+def product_w(fx, fw) -> int:
+    """Signed bits of every product of the pair (1 + bit_length(Imax_x * Imax_w) for presets)."""
+    neg, pos = extremes(int_format(fx), int_format(fw))
+    return range_bits(neg.product, pos.product)
 
 
 def twos(values, width: int):
@@ -60,8 +79,8 @@ def twos(values, width: int):
 @dataclass(frozen=True)
 class MacPackSpec:
     unit: str
-    fx: FloatFormat
-    fw: FloatFormat
+    fx: FloatFormat | IntFormat     #: a name or LookupFormat is resolved (mac.products.int_format)
+    fw: FloatFormat | IntFormat
     lanes: int = 16
     acc_w: int = 16
     policy: str = "wrap"
@@ -77,6 +96,9 @@ class MacPackSpec:
     def __post_init__(self):
         if self.unit not in MAC_UNITS:
             raise ValueError(f"unit: must be one of {', '.join(MAC_UNITS)}, got {self.unit!r}")
+        for name in ("fx", "fw"):       # presets stay FloatFormats, lookup formats become IntFormats
+            f = int_format(getattr(self, name))
+            object.__setattr__(self, name, f if f.is_lookup else f.source)
         if self.unit == "product":
             return
         check_pair(self.fx, self.fw, self.shift_max)
@@ -118,7 +140,7 @@ class MacPackSpec:
             "lanes": self.lanes, "acc_w": self.acc_w, "policy": self.policy, "order": self.order,
             "shift_max": self.shift_max, "shift_w": self.sw, "n_random": self.n_random,
             **({"chain": True} if self.chain else {})}
-        return {"unit": self.unit, "format": {"x": fmt_record(self.fx), "w": fmt_record(self.fw)},
+        return {"unit": self.unit, "format": {"x": format_record(self.fx), "w": format_record(self.fw)},
                 "options": options, "vector_set": self.vector_set, "seed": self.seed}
 
     # ---- vectors ------------------------------------------------------------------------------
@@ -170,10 +192,11 @@ class MacPackSpec:
 
     def _stimulus(self):
         """Corner cases, then seeded random vectors: (x, w, shifts, acc_in)."""
-        L, B, fx, fw = self.lanes, self.shift_max, self.fx, self.fw
+        L, B, fx, fw = self.lanes, self.shift_max, int_format(self.fx), int_format(self.fw)
         hi, lo = (1 << (self.acc_w - 1)) - 1, -(1 << (self.acc_w - 1))
         xmax, wmax = fx.max_code, fw.max_code
-        xneg = xmax | fx.sign_bit
+        xneg = fx.min_code                             # a preset's xmax | sign bit
+        neg, pos = extremes(fx, fw)                    # the extreme products' code pairs
         rows = []
 
         def add(x, w, s, a):
@@ -186,16 +209,22 @@ class MacPackSpec:
             add(xmax, wmax, s, 0)                      # every operand at its maximum
             add(xneg, wmax, s, 0)                      # the most negative sum
             add(alternating, wmax, s, 0)               # alternating signs
+            # the extreme products where the rows above miss them (lookup formats with
+            # asymmetric integers: INT4's -8, E2M1-SR's +8); never for the presets
+            for e in (pos, neg):
+                if e.product not in (fx.int_hi * fw.int_hi, fx.int_lo * fw.int_hi):
+                    add(e.cx, e.cw, s, 0)
         add(0, 0, 0, hi)
         add(0, 0, 0, lo)
         add(0, 0, 0, 0)
-        pmax = fx.int_max * fw.int_max << B
         for target in (hi, hi + 1, lo, lo - 1):        # the limits exactly, and one past them
-            code = xmax if target > 0 else xneg
-            for k in range(L, -1, -1):                 # k lanes at the maximum, acc_in the rest
-                a = target - (k * pmax if target > 0 else -k * pmax)
+            e = pos if target > 0 else neg             # presets: (xmax, wmax) and (xneg, wmax)
+            p = e.product << B
+            for k in range(L, -1, -1):                 # k lanes at the extreme, acc_in the rest
+                a = target - k * p
                 if lo <= a <= hi:
-                    add(np.where(np.arange(L) < k, code, 0), wmax, 0, a)
+                    at = np.arange(L) < k
+                    add(np.where(at, e.cx, 0), np.where(at, e.cw, wmax), 0, a)
                     break
         rng = np.random.default_rng([self.seed, L, self.acc_w, B])
         n = self.n_random
@@ -211,8 +240,7 @@ class MacPackSpec:
     # ---- JSONL for people ---------------------------------------------------------------------
     def jsonl(self, columns) -> bytes:
         if self.unit == "product":
-            vx = decode(np.arange(self.fx.n_codes), self.fx)
-            vw = decode(np.arange(self.fw.n_codes), self.fw)
+            vx, vw = int_format(self.fx).decode(), int_format(self.fw).decode()
             width = product_w(self.fx, self.fw)
             lines = []
             for cx, cw, p in zip(columns["code_x"].tolist(), columns["code_w"].tolist(), columns["product"]):

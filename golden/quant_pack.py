@@ -25,7 +25,8 @@ ELEMENT_POINTS = (0.25, 0.5, 0.75, 1.25, 1.75, 2.5, 3.5, 5.0, 6.5, 7.0, 0.125, 0
 
 def _bits(values, src: str) -> np.ndarray:
     """Bit patterns of float values rounded to src (RNE)."""
-    v = np.asarray(values, np.float64).astype(np.float32).astype(_DTYPES[src])
+    with np.errstate(over="ignore"):
+        v = np.asarray(values, np.float64).astype(np.float32).astype(_DTYPES[src])
     return v.view(SOURCES[src].bits_dtype).astype(np.int64)
 
 

@@ -11,9 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from emu import get_format
-from emu.spec import FloatFormat
 
-from .products import check_shifts, int_codes
+from .products import IntFormat, check_shifts, extremes, int_format, range_bits, unit_text
 
 
 def bits_for(bound: int) -> int:
@@ -21,57 +20,99 @@ def bits_for(bound: int) -> int:
     return 1 + int(bound).bit_length()
 
 
-def preshift_range(fx: str | FloatFormat) -> int:
-    """LLM-FP4's B = 2^(e_x) - 1: the largest per-channel activation offset (llm-fp4.md §5.1)."""
-    return (1 << get_format(fx).exp_w) - 1
+def preshift_range(fx) -> int:
+    """LLM-FP4's B = 2^(e_x) - 1: the largest per-channel activation offset (llm-fp4.md §5.1).
+    ValueError for a lookup format (no exponent field: give B explicitly)."""
+    f = int_format(fx)
+    if f.is_lookup:
+        raise ValueError(f"pre-shift range: B = 2^(e_x) - 1 needs an exponent field and {f.name} is a "
+                         f"lookup format; give B explicitly (--shift-max)")
+    return (1 << get_format(f.source).exp_w) - 1
+
+
+def _ints(f: IntFormat) -> str:
+    return f"|I| <= {f.int_max}" if f.symmetric else f"I in {f.int_lo} .. {f.int_hi}"
 
 
 @dataclass
 class WidthBound:
-    fx: FloatFormat
-    fw: FloatFormat
+    fx: IntFormat
+    fw: IntFormat
     k: int
     shift_max: int
-    bound: int          #: K * Imax_x * Imax_w * 2^B
-    bits: int           #: 1 + ceil(log2(bound + 1))
+    bound: int          #: max |sum| = max(hi, -lo); K * Imax_x * Imax_w * 2^B
+    bits: int           #: smallest signed width holding lo .. hi
+    lo: int = 0         #: most negative sum: K * min(Ix * Iw) * 2^B
+    hi: int = 0         #: largest sum: K * max(Ix * Iw) * 2^B
+
+    @property
+    def symmetric(self) -> bool:
+        return self.hi == -self.lo
 
     def explain(self) -> str:
         fx, fw, b = self.fx, self.fw, self.shift_max
+        shift = f" * 2^{b}" if b else ""
         lines = [
             f"accumulator width for K = {self.k:,} terms of {fx.name} (activations) x {fw.name} (weights)"
             + (f", pre-shift range B = {b}" if b else ", no pre-shift"),
-            f"  integer mapping  {fx.name}: |I| <= {fx.int_max} (value = I * 2^{fx.int_unit_exp}); "
-            f"{fw.name}: |I| <= {fw.int_max} (value = I * 2^{fw.int_unit_exp})",
-            f"  largest product  {fx.int_max} * {fw.int_max}" + (f" * 2^{b}" if b else "")
-            + f" = {fx.int_max * fw.int_max << b:,}",
-            f"  largest |sum|    {self.k:,} * {fx.int_max * fw.int_max << b:,} = {self.bound:,}",
-            f"  signed width     1 + ceil(log2({self.bound:,} + 1)) = {self.bits} bits "
-            f"(range {-(1 << (self.bits - 1)):,} .. {(1 << (self.bits - 1)) - 1:,})",
+            f"  integer mapping  {fx.name}: {_ints(fx)} (value = I * {fx.unit_text}); "
+            f"{fw.name}: {_ints(fw)} (value = I * {fw.unit_text})",
         ]
+        for f in dict.fromkeys((fx, fw)):
+            if f.is_lookup:
+                top = f.max_code if f.int_hi >= -f.int_lo else f.min_code
+                lines.append(f"  {f.name} (lookup format, docs/lookup.md): {f.source.title}; "
+                             f"largest |I| = {f.int_max} at code {top:#06b}"
+                             + ("" if f.unit_exp is not None else
+                                f"; its unit {f.unit} is no power of two: it scales values only, "
+                                f"the integers and the widths do not depend on it"))
+        if self.symmetric:
+            lines += [
+                f"  largest product  {fx.int_max} * {fw.int_max}{shift} = {fx.int_max * fw.int_max << b:,}",
+                f"  largest |sum|    {self.k:,} * {fx.int_max * fw.int_max << b:,} = {self.bound:,}",
+                f"  signed width     1 + ceil(log2({self.bound:,} + 1)) = {self.bits} bits "
+                f"(range {-(1 << (self.bits - 1)):,} .. {(1 << (self.bits - 1)) - 1:,})"]
+        else:
+            neg, pos = extremes(fx, fw)
+            lines += [
+                f"  products         {neg.ix} * {neg.iw}{shift} = {neg.product << b:,} .. "
+                f"{pos.ix} * {pos.iw}{shift} = {pos.product << b:,}",
+                f"  sums             {self.k:,} * {neg.product << b:,} = {self.lo:,} .. "
+                f"{self.k:,} * {pos.product << b:,} = {self.hi:,}",
+                f"  signed width     the smallest W with -2^(W-1) <= {self.lo:,} and {self.hi:,} <= "
+                f"2^(W-1) - 1: {self.bits} bits (range {-(1 << (self.bits - 1)):,} .. "
+                f"{(1 << (self.bits - 1)) - 1:,})"]
         if self.bits > 2:
-            narrower = self.bits - 1
-            lines.append(f"  {narrower} bits hold only {(1 << (narrower - 1)) - 1:,}: "
-                         f"{self.bound - ((1 << (narrower - 1)) - 1):,} short of the worst case")
-        lines.append(f"  output scale     acc * 2^{fx.int_unit_exp + fw.int_unit_exp - b} "
-                     f"* scale_x * scale_w[k]")
+            n = self.bits - 1
+            top, bottom = (1 << (n - 1)) - 1, -(1 << (n - 1))
+            if self.symmetric:
+                lines.append(f"  {n} bits hold only {top:,}: {self.bound - top:,} short of the worst case")
+            else:
+                short = max(self.hi - top, bottom - self.lo)
+                lines.append(f"  {n} bits hold only {bottom:,} .. {top:,}: {short:,} short of the worst case")
+        lines.append(f"  output scale     acc * {unit_text(fx.unit * fw.unit / (1 << b))} * scale_x * scale_w[k]")
         return "\n".join(lines)
 
 
-def worst_case_width(fx: str | FloatFormat, fw: str | FloatFormat, k: int, shift_max: int = 0) -> WidthBound:
-    """W = 1 + ceil(log2(K * Imax_x * Imax_w * 2^B + 1)): no input of K terms can overflow."""
+def worst_case_width(fx, fw, k: int, shift_max: int = 0) -> WidthBound:
+    """The smallest W that no input of K terms can overflow: every sum lies in
+    [K * Pmin * 2^B, K * Pmax * 2^B] (Pmin, Pmax: the extreme products of usable code pairs).
+    For the presets, and every symmetric format, Pmax = -Pmin = Imax_x * Imax_w and
+    W = 1 + ceil(log2(K * Imax_x * Imax_w * 2^B + 1)). fx and fw are any integer-mapped formats
+    (presets or lookup formats with an integer mapping: mac.products.int_format)."""
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(f"lanes: K must be a positive integer, got {k!r}")
     check_shifts(None, (), shift_max)
-    fx, fw = get_format(fx), get_format(fw)
-    bound = int(k) * fx.int_max * fw.int_max << shift_max
-    return WidthBound(fx, fw, int(k), shift_max, bound, bits_for(bound))
+    fx, fw = int_format(fx), int_format(fw)
+    neg, pos = extremes(fx, fw)
+    lo, hi = int(k) * neg.product << shift_max, int(k) * pos.product << shift_max
+    return WidthBound(fx, fw, int(k), shift_max, max(hi, -lo), range_bits(lo, hi), lo, hi)
 
 
-def l1_bound(weight_codes, fx: str | FloatFormat, fw: str | FloatFormat, shifts=None,
-             shift_max: int = 0) -> np.ndarray:
+def l1_bound(weight_codes, fx, fw, shifts=None, shift_max: int = 0) -> np.ndarray:
     """Per output channel k: Imax_x * sum_j |Iw[k, j]| * 2^(B - s_j) (weights [out, in])."""
-    fx, fw = get_format(fx), get_format(fw)
-    iw = np.abs(int_codes(weight_codes, fw))
+    fx, fw = int_format(fx), int_format(fw)
+    iw = np.abs(fw.int_codes(weight_codes))
     if iw.ndim != 2:
         raise ValueError(f"weights: expected a 2-D [out, in] array of codes, got shape {iw.shape}")
     s = check_shifts(shifts, iw.shape[1:], shift_max)
@@ -98,17 +139,21 @@ def observed_max(act_codes, weight_codes, fx, fw, shifts=None, shift_max: int = 
 
 
 def check_accumulator(bound, acc_w: int) -> str:
-    """Run the worst-case input (every operand at its maximum, every shift 0) through an acc_w-bit
+    """Run the worst-case input (every lane the code pair of the extreme product that sets the
+    width, every shift 0: for the presets every operand at its maximum) through an acc_w-bit
     accumulator under both policies and say what comes out."""
     from .dot import dot
 
-    x = np.full(bound.k, bound.fx.max_code)
-    w = np.full(bound.k, bound.fw.max_code)
+    neg, pos = extremes(bound.fx, bound.fw)
+    e = pos if range_bits(0, bound.hi) >= range_bits(bound.lo, 0) else neg
+    x, w = np.full(bound.k, e.cx), np.full(bound.k, e.cw)
     shifts = np.zeros(bound.k, int)
     runs = {p: dot(x, w, bound.fx, bound.fw, acc_w, p, "tree", bound.k, shifts, bound.shift_max)
             for p in ("wrap", "saturate")}
     verdict = "enough" if acc_w >= bound.bits else f"NOT enough (needs {bound.bits})"
-    return (f"  check {acc_w}-bit accumulator: {verdict}; the all-maximum input"
+    what = ("the all-maximum input" if (e.cx, e.cw) == (bound.fx.max_code, bound.fw.max_code)
+            else f"the worst-case input (every lane {e.cx:#x} x {e.cw:#x}, {e.ix} * {e.iw})")
+    return (f"  check {acc_w}-bit accumulator: {verdict}; {what}"
             + (" with every shift 0" if bound.shift_max else "")
             + f" sums to {int(runs['wrap'].exact):,}: wrap returns {int(runs['wrap'].acc):,}, "
             f"saturate returns {int(runs['saturate'].acc):,}, overflow flag "

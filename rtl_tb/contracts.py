@@ -31,13 +31,21 @@ class Contract:
     #: lane inputs the port contract says are ignored when no pack field fills them: the
     #: benches drive them with ones, so "ignored" is checked rather than assumed
     idle_ones: tuple[str, ...] = ()
+    #: clock and reset ports (clk, rst_n) the wrapper passes to every copy; None: combinational
+    clock: tuple[str, str] | None = None
+    #: pack record -> width of every lane port of one copy, for units whose ports do not follow
+    #: from the fields alone (a port no field fills still has the module's width)
+    widths: object = None
 
 
 def resolve(patterns: tuple[str, ...], names: list[str]) -> list[str]:
-    """Field names for patterns: 'x*' is every field x<digits>, in numeric order."""
+    """Field names for patterns: 'x*' is every field x<digits>, in numeric order; 'x?' is the
+    field x when the pack has it (an option may leave it out)."""
     out = []
     for p in patterns:
-        if p.endswith("*"):
+        if p.endswith("?"):
+            out += [p[:-1]] if p[:-1] in names else []
+        elif p.endswith("*"):
             hits = [n for n in names if re.fullmatch(re.escape(p[:-1]) + r"\d+", n)]
             out += sorted(hits, key=lambda n: int(n[len(p) - 1:]))
         else:
@@ -50,9 +58,11 @@ def shared_values(unit: str, options: dict) -> dict[str, int]:
     ``shared``) overrides some: e.g. {"mode_i": 6} drives a reserved rounding-mode code, which
     the contract says behaves as rne, with an rne pack."""
     values = {}
-    if unit == "encode":
+    if unit in ("encode", "fp_mul"):
         values = {"mode_i": MODES.index(options["rounding"]),
                   "sat_i": 1 if options["overflow"] == "saturate" else 0}
+    elif unit in ("mx_quant", "nvfp4_quant"):
+        values = {"mode_i": MODES.index(options["rounding"])}
     override = json.loads(os.environ.get("FP4REF_SHARED") or "{}")
     unknown = set(override) - set(values)
     if unknown:
@@ -61,6 +71,9 @@ def shared_values(unit: str, options: dict) -> dict[str, int]:
 
 
 def _fmt_params(prefix: str, rec: dict) -> dict[str, int]:
+    if "exp_w" not in rec:                      # a lookup format: no ExMy parameters
+        raise ValueError(f"{rec['name']}: {rec.get('rtl', 'no reference RTL for this format')} "
+                         "(give your module with --rtl/--top)")
     return {f"{prefix}EXP_W": rec["exp_w"], f"{prefix}MAN_W": rec["man_w"], f"{prefix}BIAS": rec["bias"],
             f"{prefix}SUBNORMALS": int(rec["subnormals"])}
 
@@ -79,6 +92,8 @@ def reference_params(record: dict) -> dict[str, int]:
         return params
     if unit == "mx_block":                          # E2M1 and 32 elements are the contract's
         return {}
+    if unit in BLOCK_PARAMS:
+        return BLOCK_PARAMS[unit](record)
     if unit in ("lut_decode", "lut_mul"):           # one parameterless module per lookup format
         return {}
     widths = {f["name"]: f["width"] for f in record["fields"]}
@@ -93,6 +108,8 @@ def reference_params(record: dict) -> dict[str, int]:
 
 def port_widths(contract: Contract, record: dict) -> dict[str, int]:
     """Bits of each lane port of one module copy, from the pack's fields and parameters."""
+    if contract.widths is not None:
+        return contract.widths(record)
     widths = {f["name"]: f["width"] for f in record["fields"]}
     names = [f["name"] for f in record["fields"]]
     out = {}
@@ -101,9 +118,10 @@ def port_widths(contract: Contract, record: dict) -> dict[str, int]:
     for port, name in contract.lane_outputs.items():
         out[port] = widths[name] if name else 1
     if contract.unit in ("product", "dot"):          # ports no field fills (docs/mac.md §5)
-        p = reference_params(record)
-        out["shift_i"] = p["LANES"] * max(p["SHIFT_W"], 1)
-        out["acc_i"] = p["ACC_W"]
+        opt = record["options"]
+        lanes, shift_w = (1, 0) if contract.unit == "product" else (opt["lanes"], opt["shift_w"])
+        out["shift_i"] = lanes * max(shift_w, 1)
+        out["acc_i"] = widths["product"] if contract.unit == "product" else opt["acc_w"]
     return out
 
 
@@ -149,6 +167,124 @@ CONTRACTS = {
         lane_inputs={"a_i": ("a",), "b_i": ("b",)},
         lane_outputs={"prod_o": "prod"}),
 }
+
+
+# ---- units of block-scaled hardware (docs/block.md §7-§12, docs/rtl_contract.md) ------------------
+def _src_params(opt: dict) -> dict[str, int]:
+    from emu.unpack import SOURCES
+    src = SOURCES[opt["src"]]
+    return {"SRC_EXP_W": src.exp_w, "SRC_MAN_W": src.man_w}
+
+
+def _fmt_of(name: str, prefix: str, specials: bool = False) -> dict[str, int]:
+    from emu import get_format
+    from golden.codec_pack import fmt_record
+    rec = fmt_record(get_format(name))
+    out = _fmt_params(prefix, rec)
+    if specials:
+        out[f"{prefix}SPECIALS"] = SPECIALS.index(rec["specials"])
+    return out
+
+
+def _dot_params(record: dict) -> dict[str, int]:
+    o = record["options"]
+    p = {"BLOCKS": o["blocks"], "SEMANTICS": ("exact", "per_block").index(o["semantics"]),
+         "RTZ": int(o["rounding"] == "rtz"), "FTZ": o["ftz"], "HAS_ACC": o["acc"]}
+    if record["unit"] == "nvfp4_dot":
+        p["HAS_TSCALE"] = o["tscale"]
+    return p
+
+
+BLOCK_PARAMS = {
+    "mx_dot": _dot_params,
+    "nvfp4_dot": _dot_params,
+    "mx_quant": lambda r: {**_src_params(r["options"]),
+                           "RULE": ("floor", "ceil", "even", "rceil").index(r["options"]["rule"]), "SR_W": 8},
+    "nvfp4_quant": lambda r: {**_src_params(r["options"]), "SR_W": 8},
+    "mac_stream": lambda r: {"LANES": r["options"]["lanes"], **_fmt_of(r["options"]["x"], "X_"),
+                             **_fmt_of(r["options"]["w"], "W_"), "ACC_W": r["options"]["acc_w"],
+                             "SATURATE": int(r["options"]["policy"] == "saturate")},
+    "fp_mul": lambda r: {**_fmt_of(r["options"]["a"], "A_", True), **_fmt_of(r["options"]["b"], "B_", True),
+                         **_fmt_of(r["options"]["o"], "O_", True), "SR_W": 8},
+}
+
+
+def _dot_widths(size: int, scales: tuple[str, str], tscale: bool):
+    def widths(record: dict) -> dict[str, int]:
+        k = record["options"]["blocks"]
+        out = {"a_i": 4 * size * k, "b_i": 4 * size * k, scales[0]: 8 * k, scales[1]: 8 * k, "acc_i": 32,
+               "res_o": 32, "flags_o": 4, "blk_o": 32 * k}
+        if tscale:
+            out.update(ta_i=32, tb_i=32)
+        return out
+    return widths
+
+
+def _quant_widths(size: int, nv: bool):
+    def widths(record: dict) -> dict[str, int]:
+        from emu.unpack import SOURCES
+        out = {"x_i": size * SOURCES[record["options"]["src"]].bits, "rand_i": size * 8,
+               "scale_o": 8, "code_o": 4 * size}
+        if nv:
+            out["ts_i"] = 32
+        return out
+    return widths
+
+
+def _stream_widths(record: dict) -> dict[str, int]:
+    from emu import get_format
+    o = record["options"]
+    return {"clr_i": 1, "en_i": 1, "x_i": o["lanes"] * get_format(o["x"]).bits,
+            "w_i": o["lanes"] * get_format(o["w"]).bits, "acc_o": o["acc_w"], "ovf_o": 1}
+
+
+def _mul_widths(record: dict) -> dict[str, int]:
+    from emu import get_format
+    o = record["options"]
+    return {"a_i": get_format(o["a"]).bits, "b_i": get_format(o["b"]).bits, "rand_i": 8,
+            "code_o": get_format(o["o"]).bits, "flags_o": 4}
+
+
+_DOT_OUT = {"res_o": "res", "flags_o": "flags", "blk_o": "blk*"}
+CONTRACTS.update({
+    # one vector is up to 8 blocks (2,112 input bits): 2 copies per cycle
+    "mx_dot": Contract(
+        unit="mx_dot", module="fp4_mx_dot", sources=("fp4_fp32_round.v", "fp4_mx_dot.v"),
+        bench="rtl_tb.bench_fp4_mx_dot",
+        lane_inputs={"a_i": ("a*",), "b_i": ("b*",), "xa_i": ("xa*",), "xb_i": ("xb*",), "acc_i": ("acc?",)},
+        lane_outputs=_DOT_OUT, copies=2, widths=_dot_widths(32, ("xa_i", "xb_i"), False)),
+    "nvfp4_dot": Contract(
+        unit="nvfp4_dot", module="fp4_nvfp4_dot", sources=("fp4_fp32_round.v", "fp4_nvfp4_dot.v"),
+        bench="rtl_tb.bench_fp4_nvfp4_dot",
+        lane_inputs={"a_i": ("a*",), "b_i": ("b*",), "sa_i": ("sa*",), "sb_i": ("sb*",), "ta_i": ("ta?",),
+                     "tb_i": ("tb?",), "acc_i": ("acc?",)},
+        lane_outputs=_DOT_OUT, copies=2, widths=_dot_widths(16, ("sa_i", "sb_i"), True)),
+    "mx_quant": Contract(
+        unit="mx_quant", module="fp4_mx_quant", sources=("fp4_round.v", "fp4_mx_quant.v"),
+        bench="rtl_tb.bench_fp4_mx_quant",
+        lane_inputs={"x_i": ("x*",), "rand_i": ("rand*",)}, lane_outputs={"scale_o": "scale", "code_o": "code*"},
+        shared_inputs={"mode_i": 3}, copies=4, widths=_quant_widths(32, False)),
+    "nvfp4_quant": Contract(
+        unit="nvfp4_quant", module="fp4_nvfp4_quant", sources=("fp4_round.v", "fp4_nvfp4_quant.v"),
+        bench="rtl_tb.bench_fp4_nvfp4_quant",
+        lane_inputs={"x_i": ("x*",), "ts_i": ("ts",), "rand_i": ("rand*",)},
+        lane_outputs={"scale_o": "scale", "code_o": "code*"},
+        shared_inputs={"mode_i": 3}, copies=4, widths=_quant_widths(16, True)),
+    # clocked: one copy, one pack vector per rising edge (rtl_tb.bench_fp4_mac_stream)
+    "mac_stream": Contract(
+        unit="mac_stream", module="fp4_mac_stream", sources=("fp4_mac.v", "fp4_mac_stream.v"),
+        bench="rtl_tb.bench_fp4_mac_stream",
+        lane_inputs={"clr_i": ("clr",), "en_i": ("en",), "x_i": ("x*",), "w_i": ("w*",)},
+        lane_outputs={"acc_o": "acc", "ovf_o": "ovf"}, copies=1, clock=("clk", "rst_n"),
+        widths=_stream_widths),
+    "fp_mul": Contract(
+        unit="fp_mul", module="fp4_fp_mul", sources=("fp4_decode.v", "fp4_round.v", "fp4_encode.v", "fp4_fp_mul.v"),
+        bench="rtl_tb.bench_fp4_fp_mul",
+        lane_inputs={"a_i": ("a",), "b_i": ("b",), "rand_i": ("rand?",)},
+        lane_outputs={"code_o": "code", "flags_o": "flags"},
+        shared_inputs={"mode_i": 3, "sat_i": 1}, widths=_mul_widths),
+})
+BLOCK_UNITS = tuple(BLOCK_PARAMS)
 
 
 def lut_reference(unit: str, name: str) -> tuple[str, tuple[str, ...]]:

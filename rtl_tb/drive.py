@@ -112,7 +112,23 @@ def _check_widths(dut, widths: dict[str, int], copies: int) -> None:
                                  "wrong format parameters or a module that breaks the contract")
 
 
-async def run_packs(dut) -> None:
+def split_outputs(raw: dict, checked: dict, widths: dict, field_w: dict, copies: int, count: int) -> dict:
+    """Per field: the values read from its port (a port carries one field, or several 'blk*'
+    fields side by side, first in the LSBs)."""
+    got = {}
+    for port, fields in checked.items():
+        whole = unpack_lanes(raw[port], widths[port], copies, count)
+        at = 0
+        for f in fields:
+            mask = np.uint64((1 << field_w[f]) - 1) if field_w[f] < 64 else np.uint64(0xFFFFFFFFFFFFFFFF)
+            got[f] = (whole >> np.uint64(at)) & mask if len(fields) > 1 else whole
+            at += field_w[f]
+    return got
+
+
+async def run_packs(dut, step=settle) -> None:
+    """Stream every pack of FP4REF_PACKS through the copies: one cycle of ``step`` per word
+    (settle for combinational units, drive.clocked(clk) for a clocked one)."""
     unit, pack_dirs, copies, max_mismatches, results_path = _config()
     contract = CONTRACTS[unit]
     log = dut._log
@@ -136,13 +152,14 @@ async def run_packs(dut) -> None:
                 fields = resolve(patterns, names)
                 bits = port_bits(contract, port, fields, cols, field_w, widths[port], count)
                 stimulus.append((getattr(dut, port), pack_lanes(bits, copies)))
-            checked = {p: f for p, f in contract.lane_outputs.items() if f}
+            checked = {p: resolve((f,), names) for p, f in contract.lane_outputs.items() if f}
+            checked = {p: fs for p, fs in checked.items() if fs}
             start = time.perf_counter()
             words = await stream(stimulus, [getattr(dut, p) for p in checked], 0, len(stimulus[0][1]),
-                                 heart=heart, tag=name, copies=copies, count=count)
+                                 step=step, heart=heart, tag=name, copies=copies, count=count)
             raw = dict(zip(checked, words))
             seconds = time.perf_counter() - start
-            got = {f: unpack_lanes(raw[p], widths[p], copies, count) for p, f in checked.items()}
+            got = split_outputs(raw, checked, widths, field_w, copies, count)
             bad = np.zeros(count, bool)
             for f in got:
                 bad |= got[f] != cols[f].astype(np.uint64)
@@ -163,3 +180,16 @@ async def run_packs(dut) -> None:
                 log.error(f"stopping after {total_bad} mismatches (FP4REF_MAX_MISMATCHES={max_mismatches})")
                 break
     assert total_bad == 0, f"{total_bad} mismatching vectors"
+
+
+async def run_clocked_packs(dut) -> None:
+    """run_packs for a clocked unit (Contract.clock): reset held low for two edges, then one pack
+    vector per rising edge, outputs read after it. The first vector of a pack clears."""
+    clk, rst = CONTRACTS[os.environ["FP4REF_UNIT"]].clock
+    clock, reset = getattr(dut, clk), getattr(dut, rst)
+    step = clocked(clock)
+    reset.value = 0
+    for _ in range(2):
+        await step()
+    reset.value = 1
+    await run_packs(dut, step=step)

@@ -16,7 +16,7 @@ from .contracts import Contract
 def wrapper_verilog(contract: Contract, widths: dict[str, int], lanes: int, dut_module: str,
                     dut_params: dict[str, int], top: str) -> str:
     """Verilog of the lane wrapper ``top`` around ``dut_module`` (widths: port -> bits per lane)."""
-    ports = []
+    ports = [f"    input  wire {p}" for p in contract.clock or ()]
     for port in contract.lane_inputs:
         ports.append(f"    input  wire [{lanes * widths[port] - 1}:0] {port}")
     for port, width in contract.shared_inputs.items():
@@ -28,7 +28,7 @@ def wrapper_verilog(contract: Contract, widths: dict[str, int], lanes: int, dut_
     for port in list(contract.lane_inputs) + list(contract.lane_outputs):
         w = widths[port]
         connections.append(f"            .{port}({port}[i*{w} +: {w}])")
-    connections += [f"            .{port}({port})" for port in contract.shared_inputs]
+    connections += [f"            .{port}({port})" for port in list(contract.shared_inputs) + list(contract.clock or ())]
     return "\n".join([
         "`timescale 1ns / 1ps",
         "`default_nettype none",

@@ -575,7 +575,32 @@ def targets() -> list[Target]:
     # fp4_encode also gets the widest fraction (E3M4: q needs M + 1 = 5 bits of a bfloat16's 8);
     # appended, so cached verdicts stay valid (fp4_round keeps the shorter list and its cache)
     out.append(Target("fp4_encode", "fp4_encode.v", _encode_runs(extra=(("e3m4", "bfloat16"),))))
-    return out
+    return out + block_targets()
+
+
+def block_targets() -> list[Target]:
+    """The block units' modules (docs/block.md §7-§12), each run on its default packs
+    (golden.defaults.BLOCK_BUILDS); a file shared by two units gets the runs of both."""
+    from golden.defaults import block_specs
+
+    from .contracts import CONTRACTS
+
+    runs: dict[str, list[Run]] = {}
+    for group in block_specs():
+        c = CONTRACTS[group[0].unit]
+        runs.setdefault(c.unit, []).append(Run(c.unit, group, c.module, c.sources, group[0].name))
+    out = [Target(CONTRACTS[u].module, f"{CONTRACTS[u].module}.v", r) for u, r in runs.items()]
+    shared: dict[str, list[Run]] = {}
+    for u, r in runs.items():
+        for src in CONTRACTS[u].sources:
+            if src != f"{CONTRACTS[u].module}.v" and src in BLOCK_SHARED_FILES:
+                shared.setdefault(src, []).extend(r)
+    return out + [Target(BLOCK_SHARED_FILES[f], f, r) for f, r in shared.items()]
+
+
+#: files the block units share (file -> module mutated): their mutants run the packs of every
+#: unit that includes them
+BLOCK_SHARED_FILES = {"fp4_fp32_round.v": "fp4_fp32_round"}
 
 
 def _output_widths(target: Target, pack_root: Path) -> dict[str, int]:

@@ -149,14 +149,15 @@ def worker(job: dict) -> dict | str:
 
     contract, packs, params, widths, bdir = job_setup(job)
     top = f"tb_{job['unit']}"
-    wrapper = wrapper_verilog(contract, widths, BANK_COPIES, job["top"], params or {}, top)
+    copies = 1 if contract.clock else BANK_COPIES      # a clocked unit's vectors are its cycles
+    wrapper = wrapper_verilog(contract, widths, copies, job["top"], params or {}, top)
     wrapper = wrapper.replace(f"module {top} (\n", f"module {top} (\n    input  wire [15:0] {SEL},\n", 1)
     (bdir / f"{top}.v").write_text(wrapper)
     sources = [bdir / "bank.v" if s == job["target"] else RTL / s for s in job["sources"]]
     results = bdir / "bank_results.jsonl"
     results.unlink(missing_ok=True)
     env = {"FP4REF_UNIT": job["unit"], "FP4REF_PACKS": os.pathsep.join(str(p) for p in packs),
-           "FP4REF_COPIES": str(BANK_COPIES), "FP4REF_MUTANTS": str(len(job["ids"])),
+           "FP4REF_COPIES": str(copies), "FP4REF_MUTANTS": str(len(job["ids"])),
            "FP4REF_RESULTS": str(results), "FP4REF_SHARED": json.dumps(job.get("shared") or {})}
     try:
         run_bench("rtl_tb.bench_mutation", top, sources + [bdir / f"{top}.v"], job["sim"],
