@@ -259,6 +259,11 @@ def _c(id, what, *argv, **kw) -> Category:
     return Category(id, what, tuple(argv), **kw)
 
 
+def _block_dot():
+    import mac.block_dot
+    return mac.block_dot
+
+
 def _a(id, what, how, call, expect, **kw) -> Category:
     return Category(id, what, call=call, how=how, expect=expect, **kw)
 
@@ -524,6 +529,37 @@ CATEGORIES: list[Category] = [
        "golden.pack.load(TMP/pack)", _api_pack_load, "truncated", setup=setup_truncated_rehashed),
     _a("api-manifest-missing", "verifying a pack that does not exist", "golden.manifest.verify(TMP/nopack)",
        _api_manifest_missing, "no such directory"),
+    # the block units (docs/block.md §7-§12)
+    _c("block-count-unknown", "an MX dot product of 9 blocks (the unit takes 1..8)", *GEN, "--unit", "mx_dot",
+       "--opt", "blocks=9", "--out", "{tmp}/pack", expect="blocks: must be 1..8"),
+    _c("block-option-unknown", "an option the unit does not have", *GEN, "--unit", "nvfp4_quant", "--opt",
+       "semantics=per_block", "--out", "{tmp}/pack", expect="not an option of nvfp4_quant"),
+    _c("block-option-garbled", "an --opt without =", *GEN, "--unit", "mx_dot", "--opt", "blocks", "--out",
+       "{tmp}/pack", expect="expected KEY=VALUE"),
+    _c("block-option-conflict", "overflow to Inf into a format that has none", *GEN, "--unit", "fp_mul",
+       "--opt", "o=e2m1", "--opt", "overflow=inf", "--out", "{tmp}/pack", expect="has neither"),
+    _c("block-opt-on-flag-unit", "--opt on a unit that takes flags", *DOT, "--opt", "blocks=2", "--out",
+       "{tmp}/pack", expect="--unit dot takes flags"),
+    _c("block-semantics-unknown", "a semantics the dot units do not have", *GEN, "--unit", "mx_dot", "--opt",
+       "semantics=kulisch", "--out", "{tmp}/pack", expect="must be one of exact, per_block"),
+    _c("block-rounding-fp32", "a rounding the FP32 result cannot take", *GEN, "--unit", "nvfp4_dot", "--opt",
+       "rounding=rna", "--out", "{tmp}/pack", expect="must be one of rne, rtz"),
+    _a("api-block-length", "a block of 31 elements to the MX dot product",
+       "mac.block_dot.mx_dot_fp32(zeros(1, 31), ...)",
+       lambda t: _block_dot().mx_dot_fp32(np.zeros((1, 31), np.int64), np.zeros((1, 31), np.int64),
+                                          [[127]], [[127]]), "32 * K"),
+    _a("api-block-scale-range", "an E8M0 scale of 256", "mac.block_dot.mx_dot_fp32(..., xa=[[256]])",
+       lambda t: _block_dot().mx_dot_fp32(np.zeros((1, 32), np.int64), np.zeros((1, 32), np.int64),
+                                          np.array([[256]]), np.array([[127]])), "0..255"),
+    _a("api-block-acc-bits", "an FP32 accumulator that is not a 32-bit pattern",
+       "mac.block_dot.nvfp4_dot_fp32(..., acc=[2**32])",
+       lambda t: _block_dot().nvfp4_dot_fp32(np.zeros((1, 16), np.int64), np.zeros((1, 16), np.int64),
+                                             [[56]], [[56]], acc=np.array([1 << 32])), "0..0xFFFFFFFF"),
+    _a("api-block-quant-shape", "33 inputs to the MX quantizer", "emu.block.quant.mx_quant(zeros(1, 33))",
+       lambda t: __import__("emu.block.quant", fromlist=["x"]).mx_quant(np.zeros((1, 33), np.int64)),
+       "[n, 32]"),
+    _a("api-stream-enable", "an enable of 2 to the streaming MAC", "mac.stream.mac_stream(clr=[1], en=[2], ...)",
+       lambda t: __import__("mac.stream", fromlist=["x"]).mac_stream([1], [2], [[0]], [[0]]), "0 or 1"),
 ]
 
 
