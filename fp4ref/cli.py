@@ -200,7 +200,7 @@ def _parser() -> argparse.ArgumentParser:
                     help="simulator (repeatable; default both)")
     rg.add_argument("--jobs", type=int, default=None, help="parallel bench runs (default: cores)")
     rg.add_argument("--packs", help="pack folder (default build/packs)")
-    rg.add_argument("--no-mac", action="store_true", help="skip the MAC, MX block and lookup-format packs")
+    rg.add_argument("--no-mac", action="store_true", help="skip the MAC, MX block, lookup-format and block-unit packs")
 
     from . import accuracy, badinput, cost, dut, gptq, layerpack, mutate
     accuracy.add_parser(sub)

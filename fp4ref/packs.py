@@ -6,7 +6,7 @@ from pathlib import Path
 
 from emu import get_format
 from golden import manifest
-from golden.defaults import all_product_specs, default_specs, lut_specs, mac_specs, mx_specs
+from golden.defaults import all_product_specs, block_specs, default_specs, lut_specs, mac_specs, mx_specs
 from golden.mac_pack import MacPackSpec
 from golden.lut_pack import LUT_UNITS, LutPackSpec
 from golden.mx_pack import MxPackSpec
@@ -88,7 +88,7 @@ def cmd_defaults(args) -> int:
         get_format(name)                       # unknown names fail before anything is written
     specs = [s for group in default_specs(formats) for s in group] + mac_specs() + mx_specs()
     if formats is None:                        # the lookup formats are no presets: full set only
-        specs += lut_specs()
+        specs += lut_specs() + [s for group in block_specs() for s in group]
     if args.all_products:
         specs += [s for s in all_product_specs() if s.name not in {m.name for m in specs}]
     root = Path(args.out)

@@ -8,7 +8,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from emu import get_format
-from golden.defaults import default_specs, lut_specs, mac_specs, mx_specs
+from golden.defaults import block_specs, default_specs, lut_specs, mac_specs, mx_specs
 from golden.pack import ensure
 from rtl_tb.process import die_with_parent
 from rtl_tb.runner import REPO, run_unit
@@ -42,6 +42,7 @@ def regress(formats: tuple[str, ...], sims: tuple[str, ...] = SIMS, root: Path |
     if with_mac:
         luts = lut_specs()
         groups += [[s for s in luts if s.unit == unit] for unit in BANKED]
+        groups += block_specs()
     bar = Progress(sum(len(g) for g in groups), f"packs under {root}")
     jobs_list = []
     for group in groups:
