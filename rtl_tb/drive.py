@@ -88,7 +88,8 @@ async def stream(stimulus, outputs, c0: int, c1: int, step=settle, heart=None, t
         await step()
         for k, handle in enumerate(outputs):
             if xmask is None:
-                raw[k].append(handle.value.to_unsigned())
+                v = handle.value
+                raw[k].append(v.to_unsigned() if hasattr(v, "to_unsigned") else int(v))   # 1 bit: Logic
             else:
                 value, bad = read_bits(handle)
                 raw[k].append(value)
