@@ -37,7 +37,7 @@ def mac_stream(clr, en, x, w, fx: str | FloatFormat = "e2m1", fw: str | FloatFor
     for name, v in (("clr", clr), ("en", en)):
         if v.size and not np.isin(v, (0, 1)).all():
             raise ValueError(f"{name}: must be 0 or 1 on every cycle")
-    p = (int_codes(x, fx) * int_codes(w, fw)).sum(axis=1)
+    p = (int_codes(x, fx).astype(object) * int_codes(w, fw).astype(object)).sum(axis=1)   # E5M2: 2^64
     lo, hi = -(1 << (acc_w - 1)), (1 << (acc_w - 1)) - 1
     acc, ovf = 0, 0
     out_acc, out_ovf = np.zeros(n, np.int64), np.zeros(n, np.uint8)

@@ -278,7 +278,7 @@ CONTRACTS.update({
         lane_outputs={"acc_o": "acc", "ovf_o": "ovf"}, copies=1, clock=("clk", "rst_n"),
         widths=_stream_widths),
     "fp_mul": Contract(
-        unit="fp_mul", module="fp4_fp_mul", sources=("fp4_decode.v", "fp4_round.v", "fp4_encode.v", "fp4_fp_mul.v"),
+        unit="fp_mul", module="fp4_fp_mul", sources=("fp4_round.v", "fp4_encode.v", "fp4_fp_mul.v"),
         bench="rtl_tb.bench_fp4_fp_mul",
         lane_inputs={"a_i": ("a",), "b_i": ("b",), "rand_i": ("rand?",)},
         lane_outputs={"code_o": "code", "flags_o": "flags"},
