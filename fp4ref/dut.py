@@ -8,7 +8,10 @@ from pathlib import Path
 
 from emu.flags import Flag
 from emu.round import MODES
-from rtl_tb.dut import TIMINGS, UNITS
+from golden.unit_pack import unit_def
+from rtl_tb.contracts import CONTRACTS
+from rtl_tb.dut import (BLOCK, NEUTRAL, TIMINGS, UNITS, pack_fields, timing_refusal, timings_of, toggling_option,
+                        toml_value)
 
 _UNIT_OPTIONS = {
     "encode": 'format = "e2m1"          # the code format\nsrc = "bfloat16"          # bfloat16, float16 '
@@ -45,24 +48,77 @@ _TIMING_HELP = {
                   '"enable"\nclear = "acc_clear"\nclear_active = "high"\npairs_per_cycle = 1\nlatency = 2'
                   '               # edges from a pair to the accumulator output (2 with a product '
                   'register)',
+    "cycle": 'clock = "{clock}"\nreset = "{reset}"            # optional\nreset_active = "low"\nreset_sync = true\n'
+             'enable = ""                # optional clock enable: seeded idle cycles (enable low) between '
+             'vectors\nlatency = 1                # rising edges from a vector\'s inputs to its outputs '
+             '(1: registered outputs)',
 }
 
 
-def template(unit: str, timing: str) -> str:
-    """A commented DUT file for ``unit`` and ``timing``."""
+def _block_template(unit: str) -> tuple[list[str], list[str]]:
+    """[unit] and [ports] lines of a block unit: every option of its UnitDef with its default and
+    help; every field on the port of the reference module (docs/rtl_contract.md) that carries
+    it, lanes as a packed pattern, a field the default options leave out mapped all the same
+    (the bench then drives its neutral value)."""
+    u = unit_def(unit)
+    opts = u.defaults()
+    head = [f"{o.name + ' = ' + toml_value(o.default):<29} # {o.help} ({o.allowed()})" for o in u.options]
+    contract = CONTRACTS[unit]
+    port_of = {pat.rstrip("*?"): port for port, pats in contract.lane_inputs.items() for pat in pats}
+    port_of.update({pat.rstrip("*?"): port for port, pat in contract.lane_outputs.items() if pat})
+    port_of.update({p[:-2]: p for p in contract.shared_inputs})
+    fields = {f.name: f for f in u.fields(opts)}
+    have = pack_fields(unit, opts)
     spec = UNITS[unit]
+    lines = []
+    for name in spec["inputs"] + spec["outputs"]:
+        role = "output" if name in spec["outputs"] else "input"
+        if name in spec["shared"]:
+            lines.append(f"{name + ' = ' + toml_value(port_of[name]):<29} # {role}: {_FIELD_HELP[name]}")
+            continue
+        opt, value, alt = toggling_option(unit, opts, name, name not in have)
+        group = [fields[f] for f in have[name]] if name in have else alt
+        w = group[0].width
+        if name in spec["laned"]:
+            mapping = f"{port_of[name]}[{{lane}}*{w} +: {w}]"
+            what = f"{group[0].name}..{group[-1].name}, {w} bits each" if len(group) > 1 else f"{group[0].name}, {w} bits"
+        else:
+            mapping, what = port_of[name], f"{w} bit{'s' if w > 1 else ''}" + (", signed" if group[0].signed else "")
+        if name not in have:
+            what += f"; in the packs with {opt} = {toml_value(value)}, otherwise driven with its neutral value"
+        elif opt is not None:
+            what += f"; {opt} = {toml_value(value)} leaves it out" + (
+                f" (the port then gets {NEUTRAL[name]:#x})" if role == "input" else " (then absent is fine)")
+        lines.append(f"{name + ' = ' + toml_value(mapping):<29} # {role}: {what}")
+    return head, lines
+
+
+def template(unit: str, timing: str) -> str:
+    """A commented DUT file for ``unit`` and ``timing`` (ValueError: a unit that cannot run in
+    that timing)."""
+    refusal = timing_refusal(unit, timing)
+    if refusal and (unit in BLOCK or timing == "cycle"):
+        raise ValueError(f"--unit {unit} --timing {timing}: {refusal}")
+    spec = UNITS[unit]
+    if unit in BLOCK:
+        unit_lines, port_lines = _block_template(unit)
+    else:
+        unit_lines, port_lines = [_UNIT_OPTIONS[unit]], []
     lines = [f"# fp4ref DUT file: a {unit} design, {timing} timing (docs/byo_rtl.md).",
              "# Check the mapping with `fp4ref dut check FILE`, run it with `fp4ref verify --dut FILE`.",
              "", "[design]", 'sources = ["my_design.v"]   # paths relative to this file',
              '# filelist = "files.f"     # or a -f file: sources, +incdir+DIR, +define+NAME=VALUE',
              "include_dirs = []", "defines = {}", 'top = "my_design"', "parameters = {}",
              'language = "verilog"        # or "systemverilog"',
-             'simulators = ["icarus", "verilator"]', "", "[unit]", f'name = "{unit}"', _UNIT_OPTIONS[unit], "",
+             'simulators = ["icarus", "verilator"]', "", "[unit]", f'name = "{unit}"', *unit_lines, "",
              "[ports]",
              "# each field: \"PORT\", \"PORT[HI:LO]\" (outputs), a lane pattern (\"io_x_{lane}\" or",
              "# \"x[{lane}*4 +: 4]\"), a table { port = ..., scale = 4, signed = true, float = \"float16\",",
              "# map = [...] }, or \"absent\" (an output the design does not have)."]
-    for name in spec["inputs"] + spec["outputs"]:
+    if port_lines:
+        lines += [f"# The port names are those of the reference module {CONTRACTS[unit].module} "
+                  "(docs/rtl_contract.md): use yours.", *port_lines]
+    for name in () if port_lines else spec["inputs"] + spec["outputs"]:
         role = "output" if name in spec["outputs"] else "input"
         value = f'"{name}_{{lane}}"' if name in spec["laned"] else f'"{name}"'
         if name in ("rand", "mode", "sat", "s", "flags", "f32", "nan", "inf", "ovf"):
@@ -72,7 +128,8 @@ def template(unit: str, timing: str) -> str:
         lines.append(f"{name} = {value:<22} # {role}: {what or _FIELD_HELP[name]}")
     lines += ["", "[ties]", "# inputs held at a constant: sparse_en = 0", "", "[timing]", f'kind = "{timing}"']
     if _TIMING_HELP[timing]:
-        lines.append(_TIMING_HELP[timing])
+        clock, reset = CONTRACTS[unit].clock or ("clk", "rst_n")
+        lines.append(_TIMING_HELP[timing].replace("{clock}", clock).replace("{reset}", reset))
     return "\n".join(lines) + "\n"
 
 
@@ -80,11 +137,12 @@ def add_parser(sub) -> None:
     d = sub.add_parser("dut", help="DUT description files: a template, a check of the mapping",
                        description="A DUT file (TOML) describes your RTL as it is: sources, top, how "
                        "the contract's fields map onto your ports, and its timing (comb, pipeline, "
-                       "handshake, accumulate). `fp4ref verify --dut FILE` runs it. docs/byo_rtl.md.")
+                       "handshake, accumulate, cycle). `fp4ref verify --dut FILE` runs it. docs/byo_rtl.md.")
     dsub = d.add_subparsers(dest="dut_command", metavar="ACTION", required=True)
     i = dsub.add_parser("init", help="print a commented template")
     i.add_argument("--unit", required=True, choices=list(UNITS))
-    i.add_argument("--timing", default="comb", choices=list(TIMINGS))
+    i.add_argument("--timing", choices=list(TIMINGS),
+                   help="default: comb (cycle for mac_stream, a clocked MAC with state)")
     e = dsub.add_parser("examples", help="run every example of examples/ and its broken variants",
                         description="Every DUT file under examples/ on each simulator it lists: the "
                         "designs must pass, their broken variants must fail with mismatches. Prints "
@@ -99,7 +157,7 @@ def add_parser(sub) -> None:
 
 def cmd_dut(args) -> int:
     if args.dut_command == "init":
-        print(template(args.unit, args.timing), end="")
+        print(template(args.unit, args.timing or timings_of(args.unit)[0]), end="")
         return 0
     if args.dut_command == "examples":
         return examples(args)
@@ -109,15 +167,28 @@ def cmd_dut(args) -> int:
 
     dut = load(args.file)
     dirs, layout = prepare(dut, Path(args.packs) if args.packs else REPO / "build" / "packs")
-    mapped = {}
+    mapped: dict[str, str] = {}
+
+    def note(port: str, text: str) -> None:             # several fields may share a bus
+        mapped[port] = f"{mapped[port]}, {text}" if port in mapped else text
     for name, pm in dut.ports.items():
         if pm.port:
-            for j in range(dut.options.get("lanes", 1) if pm.lanes == "named" else 1):
-                mapped[pm.port_for(j)] = name + (f"{j}" if pm.lanes == "named" else "")
+            lanes = layout.lanes.get(name, dut.lanes(name))
+            unchecked = " (not in the packs: unchecked)" if (name in UNITS[dut.unit]["outputs"]
+                                                             and name not in layout.outputs) else ""
+            if pm.lanes == "named":
+                for j in range(lanes):
+                    note(pm.port_for(j), f"{name}{j}{unchecked}")
+            elif pm.lanes == "packed":
+                note(pm.port, (f"{name}0..{name}{lanes - 1}" if lanes > 1 else f"{name}0") + unchecked)
+            else:
+                note(pm.port, name + unchecked)
     for role, port in dut.controls().items():
         mapped[port] = f"timing {role}"
     for port, value in dut.ties.items():
         mapped[port] = f"tied to {value}"
+    for port, value in layout.neutral.items():
+        mapped[port] = f"{mapped.get(port, port)}: not in the packs, driven with {value:#x}"
     print(f"{dut.top}: elaborated by Verilator, {len(layout.ports)} ports")
     print(f"  {'port':<20} {'dir':<7} {'bits':>5}  mapped to")
     for p in layout.ports.values():

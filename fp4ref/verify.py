@@ -104,6 +104,12 @@ def cmd_verify_rtl(args) -> int:
     if not report(run, args.top, len(specs)):
         what = (args.format if args.unit in ("encode", "decode", *LUT_UNITS) else "E2M1 blocks" if args.unit == "mx_block"
                 else specs[0].name if hasattr(specs[0], "options") else f"{args.x} x {args.w}")
+        if not params and hasattr(specs[0], "options"):
+            from golden import manifest as manifests
+            from rtl_tb.contracts import reference_params
+            ref = reference_params(manifests.load(dirs[0]))
+            print(f"  note: {args.top} got no --param; the reference RTL runs this pack with "
+                  + " ".join(f"--param {k}={v}" for k, v in ref.items()))
         print(f"fp4ref verify: {args.top} fails the {args.unit} contract for {what}", file=sys.stderr)
         return 1
     return 0

@@ -1,5 +1,5 @@
 """cocotb bench of a DUT file (docs/byo_rtl.md): the packs through a user's design as it is, in
-its timing (comb, pipeline, handshake, accumulate), behind the glue of rtl_tb.dut_wrapper.
+its timing (comb, pipeline, handshake, accumulate, cycle), behind the glue of rtl_tb.dut_wrapper.
 
 Every expected bit comes from the packs. The design's outputs are read raw and put into the
 contract's terms exactly (a scale divided out only when it divides, a width checked, float bits
@@ -261,17 +261,26 @@ async def drive_handshake(dut, cfg, record, cols, heart, name):
 def _partial(cfg, names, raw, xmask, count):
     """The outputs so far, padded: the vectors never produced count as mismatches."""
     got = _unlane(cfg, names, [r + [0] * (count - len(r)) for r in raw], xmask, 1, count)
-    for n in names:
-        got[n + "#missing"] = len(raw[0])
+    got["#missing"] = len(raw[0])
     return got
 
 
+#: cycle: a clocked design with state, one copy, one pack vector per enabled edge in pack order:
+#: the pipeline driver with copies = 1 (outputs read ``latency`` - 1 enabled edges later)
 DRIVERS = {"comb": drive_comb, "pipeline": drive_pipeline, "handshake": drive_handshake,
-           "accumulate": drive_accumulate}
+           "accumulate": drive_accumulate, "cycle": drive_pipeline}
 
 
 def _unlane(cfg, names, raw, xmask, copies, count) -> dict[str, np.ndarray]:
-    return {n: unpack_lanes(raw[k], cfg["outputs"][n]["width"], copies, count) for k, n in enumerate(names)}
+    """Per pack field, the raw bits of its lane (an output of L lanes: L values per copy)."""
+    got = {}
+    for k, n in enumerate(names):
+        out = cfg["outputs"][n]
+        per = out["lanes"]
+        values = unpack_lanes(raw[k], out["width"], copies * per, count * per).reshape(-1, per)
+        for j, f in enumerate(out["pack_fields"]):
+            got[f] = values[:, j]
+    return got
 
 
 def _xlanes(cfg, names, xmask, copies, count) -> np.ndarray:
@@ -279,7 +288,7 @@ def _xlanes(cfg, names, xmask, copies, count) -> np.ndarray:
     bad = np.zeros(count, bool)
     for cycle, ports in xmask.items():
         for k, mask in ports.items():
-            w = cfg["outputs"][names[k]]["width"]
+            w = cfg["outputs"][names[k]]["width"] * cfg["outputs"][names[k]]["lanes"]
             for lane in range(copies):
                 if (mask >> (lane * w)) & ((1 << w) - 1) and cycle * copies + lane < count:
                     bad[cycle * copies + lane] = True
@@ -307,14 +316,18 @@ def to_field(raw: np.ndarray, out: dict, field: dict) -> tuple[np.ndarray, np.nd
 
 
 def compare(cfg, record, cols, got, xbad, room: int):
+    """(bad vectors, report lines): every checked pack field of every output, in the contract's
+    terms (to_field), against the pack; an output of several lanes is one pack field per lane."""
     fields = {f["name"]: f for f in record["fields"]}
     count = record["count"]
     bad = np.zeros(count, bool) if xbad is None else xbad.copy()
     converted, notes = {}, {}
-    missing = min((v for k, v in got.items() if k.endswith("#missing")), default=count)
-    for name, out in cfg["outputs"].items():
-        bits, ok = to_field(got[name], out, fields[name])
-        expect = cols[name].astype(np.uint64)
+    missing = got.get("#missing", count)
+    checked = [(n, f) for n, out in cfg["outputs"].items() for f in out["pack_fields"]]
+    for name, f in checked:
+        out = cfg["outputs"][name]
+        bits, ok = to_field(got[f], out, fields[f])
+        expect = cols[f].astype(np.uint64)
         if out["float"]:
             e = expect.astype(np.uint32).view(np.float32)
             g = bits.astype(np.uint32).view(np.float32)
@@ -322,8 +335,8 @@ def compare(cfg, record, cols, got, xbad, room: int):
         else:
             same = bits == expect
         bad |= ~(same & ok)
-        converted[name] = bits
-        notes[name] = ok
+        converted[f] = bits
+        notes[f] = ok
     bad[missing:] = True
     inputs = [f for spec in cfg["inputs"].values() for f in spec["pack_fields"] if f in fields]
     lines = []
@@ -333,17 +346,20 @@ def compare(cfg, record, cols, got, xbad, room: int):
             lines.append(f"vector {i}: no output (the design produced {missing} of {count})")
             continue
         line = describe_mismatch(record, i, {f: int(cols[f][i]) for f in inputs},
-                                 {n: int(cols[n][i]) for n in cfg["outputs"]},
-                                 {n: int(converted[n][i]) for n in cfg["outputs"]})
+                                 {f: int(cols[f][i]) for _, f in checked},
+                                 {f: int(converted[f][i]) for _, f in checked})
         extra = []
         for n, out in cfg["outputs"].items():
             port = cfg["ports"][n]
             if xbad is not None and xbad[i]:
                 extra.append(f"{port} has X/Z bits")
-            elif not notes[n][i]:
-                extra.append(f"{port} = {int(got[n][i]):#x} is not {out['scale']} x a {fields[n]['width']}-bit "
-                             f"field value")
-            elif out["scale"] != 1 or out["float"]:
-                extra.append(f"{port} = {int(got[n][i]):#x}")
-        lines.append(line + (f" [{'; '.join(extra)}]" if extra else ""))
+                continue
+            for j, f in enumerate(out["pack_fields"]):
+                at = port if out["lanes"] == 1 else f"{port} lane {j}"
+                if not notes[f][i]:
+                    extra.append(f"{at} = {int(got[f][i]):#x} is not {out['scale']} x a {fields[f]['width']}-bit "
+                                 f"field value")
+                elif out["scale"] != 1 or out["float"]:
+                    extra.append(f"{at} = {int(got[f][i]):#x}")
+        lines.append(line.rstrip() + (f" [{'; '.join(extra)}]" if extra else ""))
     return bad, lines

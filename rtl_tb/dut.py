@@ -4,20 +4,32 @@
 dirs, defines, top, parameters, language, simulators), the golden unit and its options, how each
 contract field maps onto the design's signals (a port, a bit slice, a lane pattern, a scale, a
 signedness, a float encoding, an input code map, absent), constant ties, and the timing (comb,
-pipeline, handshake, accumulate). Every problem is one ``DutError`` line naming the file, the
-line, the section and the key. What the simulator elaborated is checked against the mapping
-by rtl_tb.dut_wrapper (``check_ports``) before any vector runs.
+pipeline, handshake, accumulate, cycle). Every problem is one ``DutError`` line naming the file,
+the line, the section and the key.
+
+The units of block-scaled hardware (docs/block.md §7-§12) take their [unit] keys from their
+``golden.unit_pack.UnitDef`` (names, defaults, checks: one definition) and their fields from the
+pack fields those options give: each per-lane field (``a`` for a0..a63, ``code`` for
+code0..code31, ``blk`` for blk0..) has its own lane count. A field an option leaves out of the
+packs (``acc`` with acc = 0) may be "absent"; one the packs have may not. A mapped input the
+packs leave out is driven with its neutral value (``NEUTRAL``).
+
+What the simulator elaborated is checked against the mapping by rtl_tb.dut_wrapper
+(``check_ports``) before any vector runs.
 """
 from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dc_field
 from pathlib import Path
 
 from emu import get_format
 from emu.round import MODES
 from emu.unpack import SOURCES
+from golden.unit_pack import parse_options, unit_def, unit_names
+
+from .contracts import CONTRACTS
 
 
 class DutError(ValueError):
@@ -40,6 +52,83 @@ UNITS = {
                 options={"x": None, "w": None, "lanes": 16, "acc_w": 16, "policy": "wrap", "order": "tree",
                          "shift_max": 0, "shift_w": None, "random": 2000}),
 }
+
+
+def _base(name: str) -> str:
+    """The contract field of a pack field: 'a12' -> 'a', 'blk0' -> 'blk', 'res' -> 'res'."""
+    return re.sub(r"\d+$", "", name)
+
+
+def _combos(unit: str):
+    """Every combination of the unit's options that have choices (others at their defaults)."""
+    from itertools import product
+    opts = unit_def(unit).options
+    free = [o for o in opts if o.choices]
+    for values in product(*(o.choices for o in free)):
+        yield {**unit_def(unit).defaults(), **dict(zip((o.name for o in free), values))}
+
+
+def _block_unit(unit: str) -> dict:
+    """A block unit's UNITS entry, from its UnitDef: the contract fields (pack fields without their
+    lane digits) over every option combination, in pack order; the shared ports of its Contract
+    (mode_i -> mode, sat_i -> sat); the options with their defaults."""
+    order: dict[str, list[str]] = {"input": [], "output": []}
+    laned = set()
+    lists = sorted((unit_def(unit).fields(o) for o in _combos(unit)), key=len, reverse=True)
+    for fields in lists:                 # the longest first: its order is the pack's
+        prev = {"input": None, "output": None}
+        for f in fields:
+            base = _base(f.name)
+            if base != f.name:
+                laned.add(base)
+            names = order[f.role]
+            if base not in names:
+                names.insert(names.index(prev[f.role]) + 1 if prev[f.role] else 0, base)
+            prev[f.role] = base
+    shared = tuple(p[:-2] for p in CONTRACTS[unit].shared_inputs)
+    return dict(inputs=tuple(order["input"]) + shared, outputs=tuple(order["output"]),
+                laned=tuple(sorted(laned)), shared=shared, options=unit_def(unit).defaults(), block=True)
+
+
+def pack_fields(unit: str, options: dict) -> dict[str, list[str]]:
+    """Contract field -> its pack fields (lanes in order) for a block unit's options."""
+    out: dict[str, list[str]] = {}
+    for f in unit_def(unit).fields(options):
+        out.setdefault(_base(f.name), []).append(f.name)
+    return out
+
+
+def toggling_option(unit: str, options: dict, base: str, present: bool):
+    """(option, value, pack Fields of ``base``): the one-option change from ``options`` (the
+    option's default tried first) that puts ``base`` into the packs (present) or leaves it out;
+    (None, None, []) when no option does."""
+    for opt in unit_def(unit).options:
+        for value in (opt.default,) + tuple(v for v in opt.choices if v != opt.default):
+            if value == options[opt.name]:
+                continue
+            trial = {**options, opt.name: value}
+            try:
+                parse_options(unit, trial)
+            except ValueError:
+                continue
+            fields = [f for f in unit_def(unit).fields(trial) if _base(f.name) == base]
+            if bool(fields) == present:
+                return opt.name, value, fields
+    return None, None, []
+
+
+def toml_value(value) -> str:
+    """A value as TOML writes it (strings quoted)."""
+    return f'"{value}"' if isinstance(value, str) else str(value)
+
+
+UNITS.update({u: _block_unit(u) for u in unit_names()})
+#: the units of block-scaled hardware (options and fields from golden.block_units)
+BLOCK = tuple(u for u in UNITS if UNITS[u].get("block"))
+#: what a mapped input is driven with when the unit's options leave its field out of the packs
+#: (docs/block.md §8-§10: without acc the accumulator input is +0; without tscale the tensor
+#: scales are 1.0; rand is read only by sr)
+NEUTRAL = {"acc": 0, "ta": 0x3F800000, "tb": 0x3F800000, "rand": 0}
 TIMINGS = {
     "comb": {},
     "pipeline": {"clock": None, "reset": "", "reset_active": "low", "reset_sync": False, "enable": "",
@@ -50,7 +139,38 @@ TIMINGS = {
     "accumulate": {"clock": None, "reset": "", "reset_active": "low", "reset_sync": False, "enable": "",
                    "clear": None, "clear_active": "high", "pairs_per_cycle": 1, "latency": None,
                    "gaps": 0.2, "seed": 1},
+    # a clocked design with state (mac_stream): one pack vector per rising edge, in pack order
+    "cycle": {"clock": None, "reset": "", "reset_active": "low", "reset_sync": False, "enable": "",
+              "latency": 1, "gaps": 0.2, "seed": 1},
 }
+#: the timing kinds each unit runs in (a clocked unit with state only cycle by cycle; the others
+#: are stateless: gaps and reordering copies do not change their results)
+_STATELESS = ("comb", "pipeline", "handshake")
+
+
+def timings_of(unit: str) -> tuple[str, ...]:
+    """The timing kinds a unit's packs can run in."""
+    if unit == "mac_stream":
+        return ("cycle",)
+    if unit in BLOCK:
+        return _STATELESS
+    return _STATELESS + ("accumulate",) if unit == "dot" else _STATELESS
+
+
+def timing_refusal(unit: str, kind: str) -> str | None:
+    """Why ``unit`` cannot run in timing ``kind`` (one line), or None."""
+    if kind in timings_of(unit):
+        return None
+    if unit == "mac_stream":
+        return (f"mac_stream is a clocked MAC with state, one pack vector per rising edge: kind = \"cycle\" "
+                f"(not {kind!r})")
+    kinds = " or ".join(f'"{k}"' for k in timings_of(unit))
+    if kind == "cycle":
+        return (f"cycle runs a clocked design with state vector by vector (unit mac_stream); {unit} is "
+                f"stateless: kind = {kinds}")
+    return f"accumulate runs dot packs: [unit] name = \"dot\" ({unit}: kind = {kinds})"
+
+
 DESIGN_KEYS = {"sources", "filelist", "include_dirs", "defines", "top", "parameters", "language", "simulators"}
 PORT_KEYS = {"port", "scale", "signed", "float", "map"}
 #: the float encodings a port or a source may hold (their layouts: emu.unpack.SOURCES)
@@ -100,10 +220,26 @@ class Dut:
     ports: dict[str, PortMap]
     ties: dict[str, int]
     timing: dict
+    #: block units: contract field -> its pack fields for these options (lane order); others: {}
+    fields: dict = dc_field(default_factory=dict)
 
     @property
     def kind(self) -> str:
         return self.timing["kind"]
+
+    @property
+    def block(self) -> bool:
+        return self.unit in BLOCK
+
+    def lanes(self, name: str) -> int:
+        """Lanes of a per-lane field the design takes at once (per clock for accumulate)."""
+        if self.unit == "dot":
+            return self.timing["pairs_per_cycle"] if self.kind == "accumulate" else self.options["lanes"]
+        if name in self.fields:
+            return len(self.fields[name])
+        if self.block and name in UNITS[self.unit]["laned"]:     # left out by an option: as if in
+            return len(toggling_option(self.unit, self.options, name, True)[2] or [name])
+        return 1
 
     def where(self, section: str, key: str | None = None) -> str:
         """'FILE:LINE: [section] key' for an error message."""
@@ -159,9 +295,10 @@ def load(path: str | Path) -> Dut:
     design = _design(shell, data["design"], base)
     unit, options = _unit(shell, data["unit"])
     timing = _timing(shell, data["timing"], unit)
-    ports = _ports(shell, data["ports"], unit, options, timing)
+    fields = pack_fields(unit, options) if unit in BLOCK else {}
+    ports = _ports(shell, data["ports"], unit, fields)
     ties = _ties(shell, data.get("ties", {}))
-    dut = Dut(path, text, *design, unit, options, ports, ties, timing)
+    dut = Dut(path, text, *design, unit, options, ports, ties, timing, fields)
     _cross_checks(dut)
     return dut
 
@@ -259,6 +396,8 @@ def _unit(shell: Dut, table: dict):
     if unknown:
         key = sorted(unknown)[0]
         raise shell.error("unit", key, f"not an option of {name} (its options: {', '.join(allowed)})")
+    if name in BLOCK:
+        return name, _block_options(shell, name, {k: v for k, v in table.items() if k != "name"})
     options = {}
     for key, default in allowed.items():
         if key not in table and default is None and key != "shift_w":
@@ -286,10 +425,35 @@ def _unit(shell: Dut, table: dict):
     return name, options
 
 
+def _block_options(shell: Dut, unit: str, given: dict) -> dict:
+    """A block unit's options through its UnitDef (golden.unit_pack): each value parsed, then
+    the conflicts between them; the error at the key's line."""
+    for opt in unit_def(unit).options:
+        if opt.name in given:
+            try:
+                opt.parse(given[opt.name])
+            except (ValueError, TypeError) as err:
+                raise shell.error("unit", opt.name, _unprefixed(str(err), opt.name)) from None
+    try:
+        return parse_options(unit, given)
+    except (ValueError, TypeError) as err:
+        key = str(err).split(":", 1)[0]
+        key = key if key in given else None
+        raise shell.error("unit", key, _unprefixed(str(err), key)) from None
+
+
+def _unprefixed(message: str, key: str | None) -> str:
+    """'blocks: must be 1..8' -> 'must be 1..8' (the location already names the key)."""
+    return message[len(key) + 2:] if key and message.startswith(f"{key}: ") else message
+
+
 def _timing(shell: Dut, table: dict, unit: str) -> dict:
     kind = _need(shell, "timing", table, "kind", str, f"one of {', '.join(TIMINGS)}")
     if kind not in TIMINGS:
         raise shell.error("timing", "kind", f"{kind!r}: expected one of {', '.join(TIMINGS)}")
+    refusal = timing_refusal(unit, kind)
+    if refusal:
+        raise shell.error("timing", "kind", refusal)
     allowed = TIMINGS[kind]
     unknown = set(table) - set(allowed) - {"kind"}
     if unknown:
@@ -317,8 +481,6 @@ def _timing(shell: Dut, table: dict, unit: str) -> dict:
     if kind == "pipeline" and not 1 <= out["copies"] <= 64:
         raise shell.error("timing", "copies", f"must be 1..64, got {out['copies']}")
     if kind == "accumulate":
-        if unit != "dot":
-            raise shell.error("timing", "kind", "accumulate runs dot packs: [unit] name = \"dot\"")
         if out["pairs_per_cycle"] < 1:
             raise shell.error("timing", "pairs_per_cycle", "must be at least 1")
     for key in ("clock", "reset", "enable", "clear", "in_valid", "in_ready", "out_valid", "out_ready"):
@@ -327,7 +489,9 @@ def _timing(shell: Dut, table: dict, unit: str) -> dict:
     return out
 
 
-def _ports(shell: Dut, table: dict, unit: str, options: dict, timing: dict) -> dict[str, PortMap]:
+def _ports(shell: Dut, table: dict, unit: str, packs: dict) -> dict[str, PortMap]:
+    """Each listed field's mapping; every output the packs check must be listed (a block unit's
+    output that its options leave out of the packs, blk with blocks_out = 0, need not)."""
     spec = UNITS[unit]
     fields = spec["inputs"] + spec["outputs"]
     unknown = set(table) - set(fields)
@@ -338,10 +502,10 @@ def _ports(shell: Dut, table: dict, unit: str, options: dict, timing: dict) -> d
     for name, value in table.items():
         out[name] = _port(shell, name, value, name in spec["outputs"], name in spec["laned"])
     for name in spec["outputs"]:
-        if name not in out:
+        if name not in out and (unit not in BLOCK or name in packs):
             raise DutError(f"{shell.where('ports')}: output field {name!r} is not mapped: map it to a port "
                            f"or write {name} = \"absent\" (the design does not have it)")
-    if all(out[n].port is None for n in spec["outputs"]):
+    if all(out[n].port is None or (unit in BLOCK and n not in packs) for n in spec["outputs"] if n in out):
         raise DutError(f"{shell.where('ports')}: every output field is absent: nothing to check")
     return out
 
@@ -445,8 +609,10 @@ def _cross_checks(dut: Dut) -> None:
                                 "sequential order: order = \"sequential\"")
             if o["lanes"] % dut.timing["pairs_per_cycle"]:
                 raise dut.error("timing", "pairs_per_cycle", f"must divide lanes ({o['lanes']})")
+    if dut.block:
+        _block_checks(dut)
     required = {"encode": ("x",), "decode": ("code",), "product": ("code_x", "code_w"),
-                "dot": ("x", "w") + (("acc_in",) if dut.kind != "accumulate" else ())}[dut.unit]
+                "dot": ("x", "w") + (("acc_in",) if dut.kind != "accumulate" else ())}.get(dut.unit, ())
     if dut.unit == "dot" and o["shift_max"] and o["shift_w"] != 0:
         required += ("s",)
     for name in required:
@@ -458,10 +624,56 @@ def _cross_checks(dut: Dut) -> None:
                         "acc_in = \"absent\"")
     for name, pm in dut.ports.items():
         if pm.map is not None:
-            fmt = get_format(o.get("format") or o.get("x" if name in ("x", "code_x") else "w"))
-            if len(pm.map) != fmt.n_codes or len(set(pm.map)) != len(pm.map) or min(pm.map) < 0:
-                raise dut.error("ports", name, f"map must list {fmt.n_codes} distinct codes, one per pack code")
+            if dut.block:
+                n_codes = _codes(dut, name)
+            else:
+                n_codes = get_format(o.get("format") or o.get("x" if name in ("x", "code_x") else "w")).n_codes
+            if len(pm.map) != n_codes or len(set(pm.map)) != len(pm.map) or min(pm.map) < 0:
+                raise dut.error("ports", name, f"map must list {n_codes} distinct codes, one per pack code")
     used = [r for r in dut.controls().values()]
     clash = {p.port for p in dut.ports.values() if p.port} & set(used)
     if clash:
         raise dut.error("timing", None, f"{sorted(clash)[0]!r} is both a timing signal and a mapped field")
+
+
+def _codes(dut: Dut, name: str) -> int:
+    """How many codes a block unit's input field has (a map lists one per code)."""
+    widths = {f.name: f.width for f in unit_def(dut.unit).fields(dut.options)}
+    first = (dut.fields.get(name) or [None])[0]
+    if first is None or widths[first] > 8:
+        raise dut.error("ports", name, "map applies to code inputs of at most 8 bits the packs drive")
+    return 1 << widths[first]
+
+
+def _block_checks(dut: Dut) -> None:
+    """A block unit's fields against its options: what the packs drive must be mapped, what they
+    check may be absent only when an option leaves it out, and a field of several lanes needs a
+    lane pattern."""
+    spec = UNITS[dut.unit]
+    widths = {f.name: f.width for f in unit_def(dut.unit).fields(dut.options)}
+    for name in spec["inputs"] + spec["outputs"]:
+        if name in spec["shared"]:
+            continue
+        pm = dut.ports.get(name)
+        is_out = name in spec["outputs"]
+        if name in dut.fields and (pm is None or pm.port is None):
+            opt, value, _ = toggling_option(dut.unit, dut.options, name, False)
+            if is_out and opt is None:
+                continue                    # an output the design does not have
+            how = "map it to the design's port" + (f", or set {opt} = {toml_value(value)} in [unit]" if opt else "")
+            now = f"with {opt} = {toml_value(dut.options[opt])} " if opt else ""
+            verb = "check" if is_out else "drive"
+            if pm is None:
+                raise DutError(f"{dut.where('ports')}: {'output' if is_out else 'input'} field {name!r} is not "
+                               f"mapped: {now}the packs {verb} it ({how})")
+            raise dut.error("ports", name, f"absent, but {now}the packs {verb} it: {how}")
+        if pm is None or pm.port is None:
+            continue
+        if not is_out and name not in dut.fields and name not in NEUTRAL:
+            raise dut.error("ports", name, f"the packs have no field {name!r} with these options")
+        lanes = dut.lanes(name)
+        if lanes > 1 and pm.lanes is None:
+            w = widths[dut.fields[name][0]] if name in dut.fields else \
+                toggling_option(dut.unit, dut.options, name, True)[2][0].width
+            raise dut.error("ports", name, f"{pm.port!r}: {name} has {lanes} lanes: use a lane pattern "
+                            f"({pm.port}_{{lane}} or {pm.port}[{{lane}}*{w} +: {w}])")

@@ -15,6 +15,7 @@ from golden.codec_pack import PackSpec
 from golden.defaults import overflows
 from golden.mac_pack import MacPackSpec
 from golden.pack import ensure
+from golden.unit_pack import UnitPackSpec
 
 from .dut import Dut, DutError
 from .dut_wrapper import Layout, check_ports, copies_of, elaborate, wrapper_verilog
@@ -27,6 +28,8 @@ def pack_specs(dut: Dut) -> list:
     """The packs the [unit] section asks for (DutError naming [unit] for a bad option)."""
     o = dut.options
     try:
+        if dut.block:                       # options already checked by its UnitDef
+            return [UnitPackSpec(dut.unit, o)]
         if dut.unit == "decode":
             return [PackSpec("decode", get_format(o["format"]))]
         if dut.unit == "encode":
@@ -55,18 +58,19 @@ def bench_config(dut: Dut, layout: Layout, dirs: list[Path], copies: int, result
     """What rtl_tb.bench_dut reads from FP4REF_DUT."""
     record = manifests.verify(dirs[0])
     fields = {f["name"]: f for f in record["fields"]}
-    lanes = dut.options.get("lanes", 1)
     inputs = {}
     for name, pack_fields in layout.inputs.items():
         pm = dut.ports[name]
         laned = len(pack_fields) > 1 or pack_fields[0] != name
         lane_w = fields[pack_fields[0]]["width"] if laned else None
-        total = lane_w * lanes if laned else layout.in_width[name]
+        total = lane_w * len(pack_fields) if laned else layout.in_width[name]      # a vector's lanes
         inputs[name] = {"pack_fields": pack_fields if name in fields or laned else [],
                         "width": layout.in_width[name], "total": total, "lane_width": lane_w,
                         "map": list(pm.map) if pm.map else None}
-    outputs = {n: {"width": w, "scale": dut.ports[n].scale, "signed": dut.ports[n].signed,
-                   "float": dut.ports[n].float} for n, w in layout.outputs.items()}
+    outputs = {n: {"width": w // layout.lanes[n], "lanes": layout.lanes[n], "pack_fields": layout.out_fields[n],
+                   "scale": dut.ports[n].scale, "signed": dut.ports[n].signed, "float": dut.ports[n].float}
+               for n, w in layout.outputs.items()}
+    lanes = dut.options.get("lanes", 1)
     ports = {n: (pm.port if pm.hi is None else f"{pm.port}[{pm.hi}:{pm.lo}]") for n, pm in dut.ports.items()
              if pm.port}
     ports.update(dut.controls())

@@ -15,14 +15,14 @@ from __future__ import annotations
 import json
 import math
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dc_field
 from pathlib import Path
 
 from emu.unpack import SOURCES
 
 from . import process
-from .contracts import CONTRACTS
-from .dut import UNITS, Dut, DutError
+from .contracts import CONTRACTS, resolve
+from .dut import NEUTRAL, UNITS, Dut, DutError
 from .sims import sim_env, verilator_root
 
 #: Verilator keywords of the basic types without a range
@@ -130,15 +130,26 @@ class Layout:
     in_width: dict[str, int]                #: contract field -> bits per copy on f_<field>
     outputs: dict[str, int]                 #: contract field -> raw bits per copy on g_<field>
     ports: dict[str, Port]
+    #: contract field -> its lanes at once on f_<field> / g_<field> (1: a whole port)
+    lanes: dict[str, int] = dc_field(default_factory=dict)
+    #: output contract field -> the pack fields it is checked against (lanes in order)
+    out_fields: dict[str, list[str]] = dc_field(default_factory=dict)
+    #: design port -> the constant it is tied to: a mapped input the unit's options leave out of
+    #: the packs, driven with its neutral value (rtl_tb.dut.NEUTRAL)
+    neutral: dict[str, int] = dc_field(default_factory=dict)
+
+
+def _lane_fields(name: str, names: list[str]) -> list[str]:
+    """The pack fields of a per-lane contract field: name0, name1, ... in lane order."""
+    return resolve((f"{name}*",), names)
 
 
 def check_ports(dut: Dut, ports: dict[str, Port], record: dict) -> Layout:
     """Check the mapping against the elaborated ports and a pack's fields (DutError on the first
     problem); the layout the wrapper and the bench share."""
     fields = {f["name"]: f for f in record["fields"]}
+    names = [f["name"] for f in record["fields"]]
     spec = UNITS[dut.unit]
-    lanes = dut.options.get("lanes", 1)
-    ppc = dut.timing.get("pairs_per_cycle", lanes) if dut.kind == "accumulate" else lanes
 
     def need(name: str, key: str, section="ports") -> Port:
         if name not in ports:
@@ -146,25 +157,75 @@ def check_ports(dut: Dut, ports: dict[str, Port], record: dict) -> Layout:
                             f"{', '.join(ports) or 'none'})")
         return ports[name]
 
-    inputs, in_width, outputs = {}, {}, {}
+    def direction(p: Port, name: str, want: str) -> None:
+        if p.direction != want:
+            raise dut.error("ports", name, f"{p.name} is an {p.direction}, not an {want}")
+
+    inputs, in_width, outputs, lanes, out_fields, neutral = {}, {}, {}, {}, {}, {}
     for name, pm in dut.ports.items():
         if pm.port is None:
             continue
         is_out = name in spec["outputs"]
+        if is_out:
+            pack_fields = _lane_fields(name, names) if name in spec["laned"] else [name]
+            if not any(f in fields for f in pack_fields):
+                continue                    # an output the unit's options leave out: unchecked
+            per = len(pack_fields)
+            fw = fields[pack_fields[0]]["width"]
+            if pm.lanes is None:
+                if per > 1:
+                    raise dut.error("ports", name, f"{per} lanes need a lane pattern")
+                p = need(pm.port, name)
+                direction(p, name, "output")
+                hi = p.width - 1 if pm.hi is None else pm.hi
+                lo = 0 if pm.lo is None else pm.lo
+                if hi >= p.width:
+                    raise dut.error("ports", name, f"bit {hi} is past {p.name}'s {p.width} bits")
+                width = hi - lo + 1
+            else:
+                for j in range(per):
+                    p = need(pm.port_for(j), name)
+                    direction(p, name, "output")
+                    if pm.lanes == "packed":
+                        top = pm.stride * j + pm.offset + pm.width
+                        if top > p.width:
+                            raise dut.error("ports", name, f"{per} lanes of the pattern reach bit {top - 1}; "
+                                            f"{p.name} has {p.width} bits")
+                width = pm.width if pm.lanes == "packed" else ports[pm.port_for(0)].width
+                if pm.lanes == "named" and any(ports[pm.port_for(j)].width != width for j in range(per)):
+                    raise dut.error("ports", name, f"the lane ports of {pm.port} differ in width")
+            if pm.float:
+                bits = SOURCES[pm.float].bits
+                if width != bits:
+                    raise dut.error("ports", name, f"{pm.float} bits are {bits} wide; the port gives {width}")
+            elif width < fw + math.ceil(math.log2(pm.scale)):
+                raise dut.error("ports", name, f"a {width}-bit port at scale {pm.scale} cannot represent the "
+                                f"{fw}-bit field (it needs {fw + math.ceil(math.log2(pm.scale))} bits)")
+            if width > 63:
+                raise dut.error("ports", name, f"{width} bits: the bench reads outputs of up to 63 bits "
+                                "(map a slice)")
+            outputs[name] = width * per
+            lanes[name] = per
+            out_fields[name] = pack_fields
+            continue
         if name in spec["laned"]:
-            pack_fields = [f"{name}{j}" for j in range(lanes)]
-            present = [f for f in pack_fields if f in fields]
-            if not present:
+            pack_fields = _lane_fields(name, names)
+            if not pack_fields:
                 if name == "s":             # no shift fields in the pack (shift_max 0): tie to 0
                     continue
+                if dut.block and name in NEUTRAL:   # left out by an option: its neutral value
+                    neutral.update({pm.port_for(j): NEUTRAL[name] for j in range(dut.lanes(name))}
+                                   if pm.lanes == "named" else {pm.port: NEUTRAL[name]})
+                    for port in neutral:
+                        direction(need(port, name), name, "input")
+                    continue
                 raise dut.error("ports", name, f"the pack has no {name} fields")
-            lane_w = fields[present[0]]["width"]
-            per_cycle = ppc if dut.kind == "accumulate" else lanes
+            lane_w = fields[pack_fields[0]]["width"]
+            per_cycle = dut.lanes(name)
             for j in range(per_cycle):
                 if pm.lanes == "named":
                     p = need(pm.port_for(j), name)
-                    if p.direction != "input":
-                        raise dut.error("ports", name, f"{p.name} is an {p.direction}, not an input")
+                    direction(p, name, "input")
                     if p.width != lane_w:
                         raise dut.error("ports", name, f"{p.name} is {p.width} bits; a {name} lane is "
                                         f"{lane_w} bits")
@@ -174,8 +235,7 @@ def check_ports(dut: Dut, ports: dict[str, Port], record: dict) -> Layout:
                         raise dut.error("ports", name, f"a lane is {pm.width} bits in the pattern; a "
                                         f"{name} lane is {lane_w} bits")
                     p = need(pm.port, name)
-                    if p.direction != "input":
-                        raise dut.error("ports", name, f"{p.name} is an {p.direction}, not an input")
+                    direction(p, name, "input")
                     top_bit = (pm.stride * (per_cycle - 1) + pm.offset + width) if pm.lanes else width
                     if pm.lanes == "packed" and top_bit > p.width:
                         raise dut.error("ports", name, f"{per_cycle} lanes of the pattern reach bit "
@@ -187,43 +247,28 @@ def check_ports(dut: Dut, ports: dict[str, Port], record: dict) -> Layout:
                         raise dut.error("ports", name, f"{per_cycle} lanes per cycle need a lane pattern")
             inputs[name] = pack_fields
             in_width[name] = lane_w * per_cycle      # one cycle's lanes on f_<field>
+            lanes[name] = per_cycle
             continue
         p = need(pm.port, name)
-        if is_out:
-            if p.direction != "output":
-                raise dut.error("ports", name, f"{p.name} is an {p.direction}, not an output")
-            hi = p.width - 1 if pm.hi is None else pm.hi
-            lo = 0 if pm.lo is None else pm.lo
-            if hi >= p.width:
-                raise dut.error("ports", name, f"bit {hi} is past {p.name}'s {p.width} bits")
-            width = hi - lo + 1
-            fw = fields[name]["width"]
-            if pm.float:
-                bits = SOURCES[pm.float].bits
-                if width != bits:
-                    raise dut.error("ports", name, f"{pm.float} bits are {bits} wide; the port gives {width}")
-            elif width < fw + math.ceil(math.log2(pm.scale)):
-                raise dut.error("ports", name, f"a {width}-bit port at scale {pm.scale} cannot represent the "
-                                f"{fw}-bit field (it needs {fw + math.ceil(math.log2(pm.scale))} bits)")
-            if width > 63:
-                raise dut.error("ports", name, f"{width} bits: the bench reads outputs of up to 63 bits "
-                                "(map a slice)")
-            outputs[name] = width
+        direction(p, name, "input")
+        if name not in fields and name in spec["shared"]:
+            width = CONTRACTS[dut.unit if dut.block else "encode"].shared_inputs[f"{name}_i"]   # mode_i, sat_i
+        elif name not in fields and dut.block and name in NEUTRAL:
+            if NEUTRAL[name] >= 1 << p.width:
+                raise dut.error("ports", name, f"{p.name} is {p.width} bits; the {name} field is wider")
+            neutral[p.name] = NEUTRAL[name]
+            continue
+        elif name not in fields:
+            raise dut.error("ports", name, f"the pack has no field {name!r}")
         else:
-            if p.direction != "input":
-                raise dut.error("ports", name, f"{p.name} is an {p.direction}, not an input")
-            if name not in fields and name in spec["shared"]:
-                width = CONTRACTS["encode"].shared_inputs[f"{name}_i"]    # mode_i, sat_i
-            elif name not in fields:
-                raise dut.error("ports", name, f"the pack has no field {name!r}")
-            else:
-                width = fields[name]["width"]
-            if pm.map is not None and max(pm.map) >= 1 << p.width:
-                raise dut.error("ports", name, f"map has a code past {p.name}'s {p.width} bits")
-            if p.width < width:
-                raise dut.error("ports", name, f"{p.name} is {p.width} bits; the {name} field is {width} bits")
-            inputs[name] = [name]
-            in_width[name] = p.width
+            width = fields[name]["width"]
+        if pm.map is not None and max(pm.map) >= 1 << p.width:
+            raise dut.error("ports", name, f"map has a code past {p.name}'s {p.width} bits")
+        if p.width < width:
+            raise dut.error("ports", name, f"{p.name} is {p.width} bits; the {name} field is {width} bits")
+        inputs[name] = [name]
+        in_width[name] = p.width
+        lanes[name] = 1
     for role, port in dut.controls().items():
         p = need(port, role, "timing")
         want = "output" if role in ("in_ready", "out_valid") else "input"
@@ -237,34 +282,56 @@ def check_ports(dut: Dut, ports: dict[str, Port], record: dict) -> Layout:
             raise dut.error("ties", name, f"{name} is an {p.direction}; only inputs are tied")
         if value >= 1 << p.width:
             raise dut.error("ties", name, f"{value} does not fit {name}'s {p.width} bits")
-    driven = _driven(dut, inputs)
+        if name in neutral:
+            raise dut.error("ties", name, f"{name} is mapped in [ports]: tie it or map it, not both")
+    _no_overlap(dut, inputs, lanes, ports, neutral)
+    layout = Layout(inputs, in_width, outputs, ports, lanes, out_fields, neutral)
+    driven = _driven(dut, layout)
     for p in ports.values():
         if p.direction == "input" and p.name not in driven:
             raise DutError(f"{dut.where('ports')}: input {p.name} of {dut.top} is not driven: map it to a "
                            f"field, name it in [timing], or tie it in [ties] ({p.name} = 0)")
-    return Layout(inputs, in_width, outputs, ports)
+    return layout
 
 
-def _driven(dut: Dut, inputs: dict[str, list[str]]) -> set[str]:
-    out = set(dut.ties) | set(dut.controls().values())
-    lanes = dut.options.get("lanes", 1)
-    per = dut.timing.get("pairs_per_cycle", lanes) if dut.kind == "accumulate" else lanes
+def _no_overlap(dut: Dut, inputs: dict, lanes: dict, ports: dict[str, Port], neutral: dict) -> None:
+    """Two input fields may share a port through lane patterns (a and b interleaved in one bus),
+    never a bit."""
+    owner: dict[tuple[str, int], str] = {}
     for name in inputs:
         pm = dut.ports[name]
-        out |= {pm.port_for(j) for j in range(per)} if pm.lanes == "named" else {pm.port}
+        if pm.lanes == "packed":
+            bits = [(pm.port, j * pm.stride + pm.offset + b) for j in range(lanes[name]) for b in range(pm.width)]
+        else:
+            bits = [(pm.port_for(j), b) for j in range(lanes[name] if pm.lanes == "named" else 1)
+                    for b in range(ports[pm.port_for(j)].width)]
+        for key in bits:
+            if owner.setdefault(key, name) != name:
+                raise dut.error("ports", name, f"bit {key[1]} of {key[0]} is also mapped to {owner[key]}")
+    for port, _ in owner:
+        if port in neutral:
+            raise dut.error("ports", None, f"{port} carries a field and a field the options leave out")
+
+
+def _driven(dut: Dut, layout: Layout) -> set[str]:
+    out = set(dut.ties) | set(dut.controls().values()) | set(layout.neutral)
+    for name in layout.inputs:
+        pm = dut.ports[name]
+        out |= {pm.port_for(j) for j in range(layout.lanes[name])} if pm.lanes == "named" else {pm.port}
     return out
 
 
 # ---- the glue ---------------------------------------------------------------------------------
 def copies_of(dut: Dut) -> int:
-    return {"comb": 16 if dut.unit != "dot" else 4, "pipeline": dut.timing.get("copies", 4)}.get(dut.kind, 1)
+    """Instances per cycle: comb 16 (4 for dot; a block unit's Contract.copies: 2 for the dot
+    products' 2,000-bit vectors), pipeline its copies, every other timing one."""
+    comb = CONTRACTS[dut.unit].copies if dut.block else 16 if dut.unit != "dot" else 4
+    return {"comb": comb, "pipeline": dut.timing.get("copies", 4)}.get(dut.kind, 1)
 
 
 def wrapper_verilog(dut: Dut, layout: Layout, copies: int, top: str = "tb_dut") -> str:
     """``copies`` instances of the design; f_<field> in, g_<field> out, c_<role> timing inputs
     (shared), s_<role> timing outputs (one bit per copy)."""
-    lanes = dut.options.get("lanes", 1)
-    per = dut.timing.get("pairs_per_cycle", lanes) if dut.kind == "accumulate" else lanes
     decl = []
     for name, w in layout.in_width.items():
         decl.append(f"    input  wire [{copies * w - 1}:0] f_{name}")
@@ -280,10 +347,12 @@ def wrapper_verilog(dut: Dut, layout: Layout, copies: int, top: str = "tb_dut") 
     for p in layout.ports.values():
         body.append(f"            wire [{p.width - 1}:0] p_{p.name};")
     assigned = set()
+    packed: dict[str, set[int]] = {}            # port -> bits the lane patterns drive
     for name, pack_fields in layout.inputs.items():
         pm = dut.ports[name]
         w = layout.in_width[name]
         if name in UNITS[dut.unit]["laned"]:
+            per = layout.lanes[name]
             lane_w = w // per
             for j in range(per):
                 src = f"f_{name}[i*{w} + {j * lane_w} +: {lane_w}]"
@@ -294,19 +363,19 @@ def wrapper_verilog(dut: Dut, layout: Layout, copies: int, top: str = "tb_dut") 
                     body.append(f"            assign p_{pm.port}[{j * pm.stride + pm.offset} +: {lane_w}] = {src};")
                 else:
                     body.append(f"            assign p_{pm.port} = {src};")
-            if pm.lanes == "packed":
+            if pm.lanes == "packed":       # several fields may share a port (a, b interleaved)
                 assigned.add(pm.port)
-                port_w = layout.ports[pm.port].width
-                used = {j * pm.stride + pm.offset + b for j in range(per) for b in range(lane_w)}
-                for b in range(port_w):
-                    if b not in used:
-                        body.append(f"            assign p_{pm.port}[{b}] = 1'b0;")
+                packed.setdefault(pm.port, set()).update(
+                    j * pm.stride + pm.offset + b for j in range(per) for b in range(lane_w))
             else:
                 assigned.add(pm.port)
         else:
             body.append(f"            assign p_{pm.port} = f_{name}[i*{w} +: {w}];")
             assigned.add(pm.port)
-    for port, value in dut.ties.items():
+    for port, used in packed.items():           # the bits no lane drives: 0
+        body += [f"            assign p_{port}[{b}] = 1'b0;" for b in range(layout.ports[port].width)
+                 if b not in used]
+    for port, value in {**dut.ties, **layout.neutral}.items():
         body.append(f"            assign p_{port} = {layout.ports[port].width}'d{value};")
         assigned.add(port)
     for role, port in roles.items():
@@ -317,10 +386,20 @@ def wrapper_verilog(dut: Dut, layout: Layout, copies: int, top: str = "tb_dut") 
             assigned.add(port)
     for name, w in layout.outputs.items():
         pm = dut.ports[name]
-        port_w = layout.ports[pm.port].width
-        hi = port_w - 1 if pm.hi is None else pm.hi
-        lo = 0 if pm.lo is None else pm.lo
-        body.append(f"            assign g_{name}[i*{w} +: {w}] = p_{pm.port}[{hi}:{lo}];")
+        per = layout.lanes[name]
+        lane_w = w // per
+        for j in range(per):
+            dst = f"g_{name}[i*{w} + {j * lane_w} +: {lane_w}]" if per > 1 else f"g_{name}[i*{w} +: {w}]"
+            if pm.lanes == "named":
+                src = f"p_{pm.port_for(j)}"
+            elif pm.lanes == "packed":
+                src = f"p_{pm.port}[{j * pm.stride + pm.offset} +: {lane_w}]"
+            else:
+                port_w = layout.ports[pm.port].width
+                hi = port_w - 1 if pm.hi is None else pm.hi
+                lo = 0 if pm.lo is None else pm.lo
+                src = f"p_{pm.port}[{hi}:{lo}]"
+            body.append(f"            assign {dst} = {src};")
     params = ", ".join(f".{k}({_literal(v)})" for k, v in dut.parameters.items())
     conns = ",\n".join(f"                .{p}(p_{p})" for p in layout.ports)
     return "\n".join([
