@@ -1,6 +1,7 @@
 """Stimulus of the clocked MAC unit `mac_stream` (docs/block.md §11): one vector per clock edge.
 
-The first cycle clears. Families: runs of the largest same-sign products long enough to leave
+The first cycle is idle (clear and enable low, garbage codes) right after the bench's reset, so
+its outputs are the reset values (acc 0, ovf 0); the second clears. Families: runs of the largest same-sign products long enough to leave
 the accumulator's range (so a wrap, a pin at the rail and the sticky flag show as they
 happen), in both signs; a clear in the middle of a run, a clear together with enable, idle
 cycles (enable low) carrying garbage codes; every code of x against the largest w (and back)
@@ -29,6 +30,7 @@ def stimulus(fx: str, fw: str, lanes: int, acc_w: int, cycles: int, seed: int):
     def cyc(clr, en, x, w):
         rows.append((clr, en, np.broadcast_to(x, lanes), np.broadcast_to(w, lanes)))
 
+    cyc(0, 0, rng.choice(cx, lanes), rng.choice(cw, lanes))    # idle after reset: acc 0, ovf 0
     top = int(ix.max()) * int(iw.max()) * lanes
     run = min(((1 << acc_w) // max(top, 1)) + 6, 4096)
     for x in (big_x, neg_x):                        # a run out of range, in each sign
@@ -54,5 +56,4 @@ def stimulus(fx: str, fw: str, lanes: int, acc_w: int, cycles: int, seed: int):
     en = np.array([r[1] for r in rows], np.int64)
     x = np.array([r[2] for r in rows], np.int64)
     w = np.array([r[3] for r in rows], np.int64)
-    clr[0] = 1
     return clr, en, x, w
