@@ -87,3 +87,38 @@ def test_fp4_lut_decoders_are_lint_clean(src):
     icarus = subprocess.run(["iverilog", "-g2012", "-Wall", "-s", src.stem, "-o", "/dev/null", str(src)],
                             env=env, capture_output=True, text=True, timeout=120)
     assert icarus.returncode == 0 and not (icarus.stdout + icarus.stderr).strip(), icarus.stdout + icarus.stderr
+
+
+def _block_configs():
+    """(module, sources, parameters) of every default build of the block units (every option
+    value of each unit is in the default set: tests/rtl/test_block_units.py)."""
+    from golden.defaults import block_specs
+    from rtl_tb.contracts import CONTRACTS
+    seen = set()
+    for group in block_specs():
+        spec = group[0]
+        c = CONTRACTS[spec.unit]
+        record = {"unit": spec.unit, "options": spec.options, "format": spec.header()["format"]}
+        params = reference_params(record)
+        key = (c.module, tuple(sorted(params.items())))
+        if key not in seen:
+            seen.add(key)
+            yield c.module, c.sources, params
+
+
+BLOCK_CONFIGS = list(_block_configs())
+
+
+@pytest.mark.parametrize("top, files, params", BLOCK_CONFIGS,
+                         ids=[f"{t}-" + "-".join(f"{k}{v}" for k, v in p.items()) for t, _, p in BLOCK_CONFIGS])
+def test_block_units_are_lint_clean(top, files, params):
+    env = sim_env()
+    paths = [str(RTL / f) for f in files]
+    lint = subprocess.run(["verilator", "--lint-only", "--quiet", "-Wall", f"-I{RTL}", "--top-module", top,
+                           *[f"-G{k}={v}" for k, v in params.items()], *paths],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert lint.returncode == 0 and not (lint.stdout + lint.stderr).strip(), lint.stdout + lint.stderr
+    icarus = subprocess.run(["iverilog", "-g2012", "-Wall", f"-I{RTL}", "-s", top, "-o", "/dev/null",
+                             *[f"-P{top}.{k}={v}" for k, v in params.items()], *paths],
+                            env=env, capture_output=True, text=True, timeout=300)
+    assert icarus.returncode == 0 and not (icarus.stdout + icarus.stderr).strip(), icarus.stdout + icarus.stderr
