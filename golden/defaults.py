@@ -133,6 +133,14 @@ BLOCK_BUILDS = (
 
 
 def block_specs():
-    """Groups of block-unit pack specs, one reference-RTL build each (BLOCK_BUILDS)."""
+    """Groups of block-unit pack specs of one field layout (a run): each BLOCK_BUILDS row (one
+    reference-RTL build), its sr packs apart (they add the random-bit fields)."""
     from .unit_pack import UnitPackSpec
-    return [[UnitPackSpec(unit, {**shared, **per}) for per in packs] for unit, shared, packs in BLOCK_BUILDS]
+    groups = []
+    for unit, shared, packs in BLOCK_BUILDS:
+        specs = [UnitPackSpec(unit, {**shared, **per}) for per in packs]
+        for sr in (False, True):
+            part = [s for s in specs if (s.options.get("rounding") == "sr") == sr]
+            if part:
+                groups.append(part)
+    return groups

@@ -4,13 +4,24 @@ row), every output bit; the bench reads the packs and never computes an expectat
 import pytest
 
 from golden import manifest
-from golden.defaults import BLOCK_BUILDS, block_specs
+from golden.defaults import block_specs
+from golden.unit_pack import unit_def
 from golden.pack import ensure
 from rtl_tb.runner import REPO, run_unit
 from rtl_tb.sims import SIMS
 
 GROUPS = block_specs()
-IDS = [f"{unit}-" + "-".join(f"{k}{v}" for k, v in shared.items()) for unit, shared, _ in BLOCK_BUILDS]
+
+
+def _id(group) -> str:
+    """The unit and the options of the build that differ from the unit's defaults (+ sr)."""
+    spec = group[0]
+    defaults = unit_def(spec.unit).defaults()
+    parts = [f"{k}{v}" for k, v in spec.options.items() if k not in ("rounding", "overflow") and v != defaults[k]]
+    return "-".join([spec.unit, *parts] + (["sr"] if spec.options.get("rounding") == "sr" else []))
+
+
+IDS = [_id(g) for g in GROUPS]
 PACKS = REPO / "build" / "packs"
 
 
@@ -28,7 +39,7 @@ def test_block_unit_reference_rtl(sim, group, record_rtl):
 def test_every_option_value_is_in_the_default_set():
     """Each unit's every allowed value of a choice option (and both ends of the block count)
     runs in make test."""
-    from golden.unit_pack import unit_def, unit_names
+    from golden.unit_pack import unit_names
     for name in unit_names():
         seen: dict[str, set] = {}
         for group in GROUPS:
