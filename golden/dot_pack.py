@@ -10,8 +10,9 @@ scales, a common power of two). The bug classes of the issue each get a family:
   - results in the FP32 subnormal range and at its edges (ties at 2^-150, the carry into
     2^-126, ftz), overflow to Inf and the FLT_MAX tie, cancellation against the accumulator;
   - NaN scales, every scale byte (UE4M3 bytes with bit 7 set), tensor-scale specials;
-  - every code pair at lane 0 of each block, every code in every lane against a fixed partner,
-    blocks of 0.5 x 0.5 products (scaled magnitudes below 1.0);
+  - every code pair at lane 0 of each block, every code in every lane of block 0 (and the last
+    lane of the others) against a fixed partner, blocks of 0.5 x 0.5 products (scaled magnitudes
+    below 1.0); -0 accumulators against blocks that round to -0;
 then seeded random vectors: uniform codes with scales near 1 or anywhere, large same-sign
 codes, accumulators that cancel block 0, and random exponent spreads.
 """
@@ -128,14 +129,15 @@ def corners(u: Builder, rng) -> None:
     # zero, and zero against every special accumulator
     for acc in (0, SIGN, 1, SIGN | 1, 0x00800000, INF, SIGN | INF, NAN, 0x7F800001, 0xFFC00000, 0x7F7FFFFF):
         u.raw(zeros, zeros, *one_scales, acc)
-    # every code pair at lane 0 of each block; every code in every lane against +6 and -0.5
+    # every code pair at lane 0 of each block; every code in every lane of block 0 (and the last
+    # lane of the others: the blocks are alike) against +6 and -0.5
     for j in range(k):
         for ca in range(16):
             for cb in range(16):
                 a, b = list(zeros), list(zeros)
                 a[j * size], b[j * size] = ca, cb
                 u.raw(a, b, *one_scales)
-    for lane in range(size * k):
+    for lane in list(range(size)) + [j * size + size - 1 for j in range(1, k)]:   # block 0, last lanes
         for c in range(16):
             for partner in (7, 9):
                 a, b = list(zeros), list(zeros)
@@ -216,6 +218,11 @@ def subnormals_and_overflow(u: Builder) -> None:
     for inf in (INF, SIGN | INF):
         u.exact([(-top, 252)], inf)
         u.exact([(top, 252)], inf)
+    # IEEE signs of zero: -0 accumulator plus a block that rounds to -0 (per_block: -0 + -0 = -0)
+    if u.acc:
+        for acc in (SIGN, 0):
+            u.exact([(-1, -150)], acc)
+            u.exact([(-1, -151), (-1, -151)], acc)
     # cancellation: +X - X + tiny; and an accumulator that cancels block 0
     for d in (1, 24, 30, 60):
         u.exact([(4000, 0), (-4000, 0), (1, -d)])

@@ -119,10 +119,13 @@ def split_outputs(raw: dict, checked: dict, widths: dict, field_w: dict, copies:
     got = {}
     for port, fields in checked.items():
         whole = unpack_lanes(raw[port], widths[port], copies, count)
+        if len(fields) == 1:
+            got[fields[0]] = whole.astype(np.uint64)
+            continue
         at = 0
-        for f in fields:
-            mask = np.uint64((1 << field_w[f]) - 1) if field_w[f] < 64 else np.uint64(0xFFFFFFFFFFFFFFFF)
-            got[f] = (whole >> np.uint64(at)) & mask if len(fields) > 1 else whole
+        for f in fields:                    # Python ints: a port of several fields may pass 64 bits
+            mask = (1 << field_w[f]) - 1
+            got[f] = np.array([(int(v) >> at) & mask for v in whole], np.uint64)
             at += field_w[f]
     return got
 

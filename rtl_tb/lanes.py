@@ -91,7 +91,11 @@ def pack_lanes(bits: np.ndarray, copies: int) -> list[int]:
 
 
 def unpack_lanes(words: list[int], width: int, copies: int, count: int) -> np.ndarray:
-    """Inverse of pack_lanes for one output port: the first ``count`` values as uint64."""
+    """Inverse of pack_lanes for one output port: the first ``count`` values as uint64 (as
+    Python ints in an object array when a lane is wider than 64 bits)."""
+    if width > 64:
+        mask = (1 << width) - 1
+        return np.array([(w >> (i * width)) & mask for w in words for i in range(copies)][:count], dtype=object)
     nbytes = (copies * width + 7) // 8
     raw = np.frombuffer(b"".join(w.to_bytes(nbytes, "little") for w in words), np.uint8)
     bits = np.unpackbits(raw.reshape(len(words), nbytes), axis=1, bitorder="little")
