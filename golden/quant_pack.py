@@ -1,7 +1,7 @@
 """Stimulus of the block quantizer units `mx_quant` and `nvfp4_quant` (docs/block.md §10).
 
 Corners: the worked amax table of docs/block.md §3 as the block maximum; a NaN or Inf in every
-lane; zero blocks with mixed signs; source subnormals (amax subnormal, elements subnormal);
+lane; zero blocks with mixed signs; quotients far below 2^-126; source subnormals (amax subnormal, elements subnormal);
 elements that scale to 0.25, 0.5, 0.75 and every element tie of E2M1 and one source ulp either
 side, in both signs; a sweep of the element grid in 1/16 steps; for 16-bit sources every bit
 pattern of the type in some lane; for NVFP4 tensor scales at the clamp edges of s_b, E4M3 ties,
@@ -67,6 +67,9 @@ def stimulus(size: int, src: str, n_random: int, seed: int, nv: bool):
     add([sign * (i % 2) for i in range(size)])
     for v in (1.0, -2.0 ** -20, 2.0 ** -130, 448.0):
         add([int(_bits([v], src)[0])] + [0] * (size - 1))
+    # quotients far below 2^-126 (rup gives 0.5, rdn -0.5: a float32 ldexp would flush them)
+    if src != "float16":
+        add(list(_bits([2.0 ** 100, 2.0 ** -149, -2.0 ** -149, 2.0 ** -130], src)) + [0] * (size - 4))
     # source subnormals: the whole block, and under a normal maximum
     sub = SOURCES[src]
     tiny = [(i + 1) * 37 % (1 << sub.man_w) for i in range(size)]
