@@ -23,10 +23,11 @@ import numpy as np
 from emu import get_format
 from mac.block_dot import E8M0_NAN, MAX_BLOCKS, MX_BLOCK, NV_BLOCK, ue4m3
 from mac.fp32_round import INF, NAN, SIGN, round_f32
+from mac.products import int_codes
 
 E2M1 = get_format("e2m1")
 #: E2M1 magnitude code of each integer mapping I (units of 1/2)
-CODE_OF_I = {0: 0, 1: 1, 2: 2, 3: 3, 4: 4, 6: 5, 8: 6, 12: 7}
+CODE_OF_I = {int(int_codes(c, E2M1)): c for c in range(E2M1.sign_bit)}
 #: every product Ia * Ib with one (code_a, code_b), largest first
 PRODUCTS = sorted({ia * ib: (CODE_OF_I[ia], CODE_OF_I[ib]) for ia in CODE_OF_I for ib in CODE_OF_I}.items(),
                   reverse=True)
@@ -250,7 +251,7 @@ def random_vectors(u: Builder, rng, n: int) -> None:
             sb = rng.integers(110, 145, k) if near else rng.integers(0, 256, k)
         acc = int(rng.integers(0, 1 << 32))
         if kind == 3:                                        # cancels block 0 (rounded)
-            s0 = sum(int(x) for x in (_ints(a[:size]) * _ints(b[:size])))
+            s0 = int((int_codes(a[:size], E2M1) * int_codes(b[:size], E2M1)).sum())
             e0 = _block_exp(u, sa[0], sb[0])
             acc = 0 if e0 is None else round_f32(-s0 * e0[0], e0[1])[0]
         elif kind == 0:
@@ -263,11 +264,6 @@ def random_vectors(u: Builder, rng, n: int) -> None:
             sa = 127 + rng.integers(-70, 70, k)
             sb = np.full(k, 127)
         u.raw(a, b, sa, sb, acc, ta, tb)
-
-
-def _ints(codes) -> np.ndarray:
-    table = np.array([0, 1, 2, 3, 4, 6, 8, 12] * 2) * np.array([1] * 8 + [-1] * 8)
-    return table[np.asarray(codes) & 15]
 
 
 def _block_exp(u: Builder, sa: int, sb: int):

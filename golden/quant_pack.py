@@ -10,12 +10,11 @@ random elsewhere. Then seeded random blocks with log-uniform magnitudes and outl
 """
 from __future__ import annotations
 
-import ml_dtypes
 import numpy as np
 
+from emu.block.quant import SOURCE_DTYPES
 from emu.unpack import SOURCES
 
-_DTYPES = {"float32": np.float32, "float16": np.float16, "bfloat16": ml_dtypes.bfloat16}
 #: docs/block.md §3's worked amax values (as float32)
 AMAX_TABLE = (0.0, 2.0 ** -149, 1.0, 1.5, 1.75, 6.0, 6.0000005, 7.0, 8 - 2.0 ** -21, 8.0,
               3.4028234663852886e38, np.inf, np.nan)
@@ -26,7 +25,7 @@ ELEMENT_POINTS = (0.25, 0.5, 0.75, 1.25, 1.75, 2.5, 3.5, 5.0, 6.5, 7.0, 0.125, 0
 def _bits(values, src: str) -> np.ndarray:
     """Bit patterns of float values rounded to src (RNE)."""
     with np.errstate(over="ignore"):
-        v = np.asarray(values, np.float64).astype(np.float32).astype(_DTYPES[src])
+        v = np.asarray(values, np.float64).astype(np.float32).astype(SOURCE_DTYPES[src])
     return v.view(SOURCES[src].bits_dtype).astype(np.int64)
 
 

@@ -17,7 +17,8 @@ from .nvfp4 import BLOCK as NV_BLOCK, E4M3_NAN, quantize_nvfp4_blocks
 
 QUANT_SOURCES = ("float32", "float16", "bfloat16")
 SR_BITS = 8
-_DTYPES = {"float32": np.float32, "float16": np.float16, "bfloat16": ml_dtypes.bfloat16}
+#: the numpy dtype of each source type (its bit layout: emu.unpack.SOURCES)
+SOURCE_DTYPES = {"float32": np.float32, "float16": np.float16, "bfloat16": ml_dtypes.bfloat16}
 
 
 def _floats(x_bits, src: str, size: int, what: str) -> np.ndarray:
@@ -29,7 +30,7 @@ def _floats(x_bits, src: str, size: int, what: str) -> np.ndarray:
     if x.dtype.kind not in "ui" or x.ndim != 2 or x.shape[1] != size or (x.size and (x.min() < 0 or x.max() > limit)):
         raise ValueError(f"{what}: expected [n, {size}] {src} bit patterns (integers 0..{limit:#x}), "
                          f"got shape {np.shape(x_bits)} dtype {x.dtype}")
-    return x.astype(SOURCES[src].bits_dtype).view(_DTYPES[src]).astype(np.float32)
+    return x.astype(SOURCES[src].bits_dtype).view(SOURCE_DTYPES[src]).astype(np.float32)
 
 
 def _rand(rounding: str, rand, shape) -> np.ndarray | None:
