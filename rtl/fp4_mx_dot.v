@@ -9,7 +9,8 @@
 //   SEMANTICS 0 exact:     res_o = round(acc + sum_k B_k), one rounding
 //   SEMANTICS 1 per_block: b_k = round(B_k), then r = acc, r = round(r + b_k) in block order
 //   blk_o[k] = b_k in both semantics; flags_o: inexact, underflow, overflow, invalid
-// Needs rtl/fp4_fp32_round.v (fp4_fp32_round, fp4_fp32_add, fp4_fp32_dot_tail).
+// Needs rtl/fp4_e2m1_sum.v and rtl/fp4_fp32_round.v (fp4_fp32_round, fp4_fp32_add,
+// fp4_fp32_dot_tail).
 module fp4_mx_dot #(
     // K, 1..8
     parameter integer BLOCKS = 1,
@@ -44,50 +45,27 @@ module fp4_mx_dot #(
     localparam integer S_W = 14;
     localparam integer X_W = 9;
 
-    // E2M1 integer mapping of a magnitude code {e1, e0, m}: 0, 1, 2, 3, 4, 6, 8, 12
-    function [3:0] e2m1_int;
-        input [2:0] c;
-        case (c)
-            3'd0: e2m1_int = 4'd0;     // 0
-            3'd1: e2m1_int = 4'd1;     // 0.5
-            3'd2: e2m1_int = 4'd2;     // 1
-            3'd3: e2m1_int = 4'd3;     // 1.5
-            3'd4: e2m1_int = 4'd4;     // 2
-            3'd5: e2m1_int = 4'd6;     // 3
-            3'd6: e2m1_int = 4'd8;     // 4
-            default: e2m1_int = 4'd12; // 6
-        endcase
-    endfunction
-
     // ---------------------------------------------------------------------------------
-    // Per block: S_k (exact), x_k, NaN (one always block for every block: its outputs
-    // change together, once per input change)
+    // Per block: S_k (exact, fp4_e2m1_sum), x_k, NaN
     // ---------------------------------------------------------------------------------
-    reg [BLOCKS*S_W-1:0] s_bus;
-    reg [BLOCKS*X_W-1:0] x_bus;
-    reg [BLOCKS-1:0]     nan_bus;
+    wire [BLOCKS*S_W-1:0] s_bus;
+    wire [BLOCKS*X_W-1:0] x_bus;
+    wire [BLOCKS-1:0]     nan_bus;
 
-    always @* begin : proc_blocks
-        integer k, j;
-        reg [S_W-1:0] s, prod;
-        reg [7:0]     xa, xb;
-        for (k = 0; k < BLOCKS; k = k + 1) begin
-            s = {S_W{1'b0}};
-            for (j = 0; j < E; j = j + 1) begin
-                prod = {{(S_W - 4){1'b0}}, e2m1_int(a_i[4*(E*k+j) +: 3])}
-                     * {{(S_W - 4){1'b0}}, e2m1_int(b_i[4*(E*k+j) +: 3])};
-                if (a_i[4*(E*k+j) + 3] ^ b_i[4*(E*k+j) + 3])
-                    s = s - prod;
-                else
-                    s = s + prod;
-            end
-            xa = xa_i[8*k +: 8];
-            xb = xb_i[8*k +: 8];
-            s_bus[S_W*k +: S_W] = s;
-            x_bus[X_W*k +: X_W] = {1'b0, xa} + {1'b0, xb};
-            nan_bus[k]          = (&xa) | (&xb);
+    genvar k;
+    generate
+        for (k = 0; k < BLOCKS; k = k + 1) begin : gen_blk
+            wire [7:0] xa = xa_i[8*k +: 8];
+            wire [7:0] xb = xb_i[8*k +: 8];
+            fp4_e2m1_sum #(
+                .N(E), .S_W(S_W)
+            ) u_sum (
+                .a_i(a_i[4*E*k +: 4*E]), .b_i(b_i[4*E*k +: 4*E]), .s_o(s_bus[S_W*k +: S_W])
+            );
+            assign x_bus[X_W*k +: X_W] = {1'b0, xa} + {1'b0, xb};
+            assign nan_bus[k]          = (&xa) | (&xb);
         end
-    end
+    endgenerate
 
     // ---------------------------------------------------------------------------------
     // Rounding, accumulation, specials and flags: docs/block.md §7, §8

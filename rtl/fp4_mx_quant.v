@@ -6,7 +6,8 @@
 
 // fp4_mx_quant: one MX block quantizer, 32 source floats to one E8M0 scale and 32 E2M1
 // codes (docs/block.md §3, §4, §10; ports docs/rtl_contract.md "Units of block-scaled
-// hardware"). Combinational; uses fp4_round.v and includes fp4_quant_common.vh.
+// hardware"). Combinational; uses fp4_quant_elem.v and fp4_round.v, and
+// includes fp4_quant_common.vh.
 //
 //   amax  = max |x_j| (sources read exactly, as their float32 values)
 //   e     = by RULE, from amax = m * 2^E (1 <= m < 2), integer arithmetic only:
@@ -153,25 +154,16 @@ module fp4_mx_quant #(
     genvar k;
     generate
         for (k = 0; k < N; k = k + 1) begin : gen_elem
-            wire [SP_W-1:0] sp   = split[k*SP_W +: SP_W];
-            wire            sign = x_i[k*XW + XW - 1];
-            wire            up;
-            fp4_round #(
+            fp4_quant_elem #(
                 .SR_W(SR_W)
-            ) u_round (
-                .sign_i   (sign),
-                .lsb_i    (sp[SR_W+2]),
-                .round_i  (sp[SR_W+1]),
-                .sticky_i (sp[SR_W]),
-                .mode_i   (mode_i),
-                .sr_bits_i(sp[SR_W-1:0]),
-                .rand_i   (rand_i[k*SR_W +: SR_W]),
-                .up_o     (up)
+            ) u_elem (
+                .split_i(split[k*SP_W +: SP_W]),
+                .sign_i (x_i[k*XW + XW - 1]),
+                .mode_i (mode_i),
+                .rand_i (rand_i[k*SR_W +: SR_W]),
+                .nan_i  (blk_nan),
+                .code_o (code_o[4*k +: 4])
             );
-            // lo + up; past code 7 (6.0) it saturates
-            wire [3:0] mag = {1'b0, sp[SR_W+4:SR_W+2]} + {3'd0, up};
-            wire [2:0] sat = (sp[SR_W+5] | mag[3]) ? 3'b111 : mag[2:0];
-            assign code_o[4*k +: 4] = blk_nan ? 4'd0 : {sign, sat};
         end
     endgenerate
 

@@ -12,7 +12,8 @@
 //   SEMANTICS 0 exact:     res_o = round(acc + sum_k B_k), one rounding (acc not scaled)
 //   SEMANTICS 1 per_block: b_k = round(B_k), then r = acc, r = round(r + b_k) in block order
 //   blk_o[k] = b_k in both semantics; flags_o: inexact, underflow, overflow, invalid
-// Needs rtl/fp4_fp32_round.v (fp4_fp32_round, fp4_fp32_add, fp4_fp32_dot_tail).
+// Needs rtl/fp4_e2m1_sum.v and rtl/fp4_fp32_round.v (fp4_fp32_round, fp4_fp32_add,
+// fp4_fp32_dot_tail).
 module fp4_nvfp4_dot #(
     // K, 1..8
     parameter integer BLOCKS = 1,
@@ -59,21 +60,6 @@ module fp4_nvfp4_dot #(
     localparam integer T_W = 68;
     localparam integer X_W = 10;
 
-    // E2M1 integer mapping of a magnitude code {e1, e0, m}: 0, 1, 2, 3, 4, 6, 8, 12
-    function [3:0] e2m1_int;
-        input [2:0] c;
-        case (c)
-            3'd0: e2m1_int = 4'd0;     // 0
-            3'd1: e2m1_int = 4'd1;     // 0.5
-            3'd2: e2m1_int = 4'd2;     // 1
-            3'd3: e2m1_int = 4'd3;     // 1.5
-            3'd4: e2m1_int = 4'd4;     // 2
-            3'd5: e2m1_int = 4'd6;     // 3
-            3'd6: e2m1_int = 4'd8;     // 4
-            default: e2m1_int = 4'd12; // 6
-        endcase
-    endfunction
-
     // ---------------------------------------------------------------------------------
     // Tensor scales (shared by every block), then per block: S_k (exact), t_k, x_k, NaN.
     // One always block for all of it: its outputs change together, once per input change.
@@ -87,12 +73,25 @@ module fp4_nvfp4_dot #(
     reg [BLOCKS-1:0]     nan_bus;
     reg                  t_bad;                  // ta or tb NaN or Inf: invalid
 
+    wire [BLOCKS*S_W-1:0] s_bus;                 // S_k (exact, fp4_e2m1_sum), block k at [S_W*k +: S_W]
+
+    genvar g;
+    generate
+        for (g = 0; g < BLOCKS; g = g + 1) begin : gen_sum
+            fp4_e2m1_sum #(
+                .N(E), .S_W(S_W)
+            ) u_sum (
+                .a_i(a_i[4*E*g +: 4*E]), .b_i(b_i[4*E*g +: 4*E]), .s_o(s_bus[S_W*g +: S_W])
+            );
+        end
+    endgenerate
+
     always @* begin : proc_blocks
-        integer k, j;
+        integer k;
         reg           t_sign, s_neg, sa_nan, sb_nan;
         reg [7:0]     ta_sh, tb_sh, sa, sb, ss;
         reg [47:0]    tt;
-        reg [S_W-1:0] s, prod, s_mag;
+        reg [S_W-1:0] s, s_mag;
         reg [3:0]     sa_sh, sb_sh;
         reg [T_W-1:0] t_mag;
         t_bad  = (&ta[30:23]) | (&tb[30:23]);
@@ -101,15 +100,7 @@ module fp4_nvfp4_dot #(
         tb_sh  = (tb[30:23] == 8'd0) ? 8'd0 : tb[30:23] - 8'd1;
         tt     = {24'd0, |ta[30:23], ta[22:0]} * {24'd0, |tb[30:23], tb[22:0]};
         for (k = 0; k < BLOCKS; k = k + 1) begin
-            s = {S_W{1'b0}};
-            for (j = 0; j < E; j = j + 1) begin
-                prod = {{(S_W - 4){1'b0}}, e2m1_int(a_i[4*(E*k+j) +: 3])}
-                     * {{(S_W - 4){1'b0}}, e2m1_int(b_i[4*(E*k+j) +: 3])};
-                if (a_i[4*(E*k+j) + 3] ^ b_i[4*(E*k+j) + 3])
-                    s = s - prod;
-                else
-                    s = s + prod;
-            end
+            s      = s_bus[S_W*k +: S_W];
             sa     = sa_i[8*k +: 8];
             sb     = sb_i[8*k +: 8];
             // UE4M3: bit 7 set or 0x7F is NaN

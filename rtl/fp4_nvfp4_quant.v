@@ -6,9 +6,10 @@
 
 // fp4_nvfp4_quant: one NVFP4 block quantizer, 16 source floats and an FP32 tensor scale to
 // one UE4M3 scale and 16 E2M1 codes by the two-level recipe (docs/block.md §5, §10; ports
-// docs/rtl_contract.md "Units of block-scaled hardware"). Combinational; uses fp4_round.v
-// and includes fp4_quant_common.vh. Every step is one float32 operation rounded to nearest
-// even (subnormal results kept), as exact integer arithmetic:
+// docs/rtl_contract.md "Units of block-scaled hardware"). Combinational; uses
+// fp4_quant_elem.v and fp4_round.v, and includes fp4_quant_common.vh. Every step is one
+// float32 operation rounded to nearest even (subnormal results kept), as exact integer
+// arithmetic:
 //
 //   amax  = max |x_j| (sources read exactly, as their float32 values)
 //   s_b   = E4M3_RNE(clamp(fl32(fl32(amax / 6) / ts), 2^-6, 448))   -> scale_o (0x08 .. 0x7E)
@@ -155,25 +156,16 @@ module fp4_nvfp4_quant #(
     genvar k;
     generate
         for (k = 0; k < N; k = k + 1) begin : gen_elem
-            wire [SP_W-1:0] sp   = split[k*SP_W +: SP_W];
-            wire            sign = x_i[k*XW + XW - 1];
-            wire            up;
-            fp4_round #(
+            fp4_quant_elem #(
                 .SR_W(SR_W)
-            ) u_round (
-                .sign_i   (sign),
-                .lsb_i    (sp[SR_W+2]),
-                .round_i  (sp[SR_W+1]),
-                .sticky_i (sp[SR_W]),
-                .mode_i   (mode_i),
-                .sr_bits_i(sp[SR_W-1:0]),
-                .rand_i   (rand_i[k*SR_W +: SR_W]),
-                .up_o     (up)
+            ) u_elem (
+                .split_i(split[k*SP_W +: SP_W]),
+                .sign_i (x_i[k*XW + XW - 1]),
+                .mode_i (mode_i),
+                .rand_i (rand_i[k*SR_W +: SR_W]),
+                .nan_i  (bad),
+                .code_o (code_o[4*k +: 4])
             );
-            // lo + up; past code 7 (6.0) it saturates
-            wire [3:0] mag = {1'b0, sp[SR_W+4:SR_W+2]} + {3'd0, up};
-            wire [2:0] sat = (sp[SR_W+5] | mag[3]) ? 3'b111 : mag[2:0];
-            assign code_o[4*k +: 4] = bad ? 4'd0 : {sign, sat};
         end
     endgenerate
 

@@ -249,23 +249,23 @@ _DOT_OUT = {"res_o": "res", "flags_o": "flags", "blk_o": "blk*"}
 CONTRACTS.update({
     # one vector is up to 8 blocks (2,112 input bits): 2 copies per cycle
     "mx_dot": Contract(
-        unit="mx_dot", module="fp4_mx_dot", sources=("fp4_fp32_round.v", "fp4_mx_dot.v"),
+        unit="mx_dot", module="fp4_mx_dot", sources=("fp4_e2m1_sum.v", "fp4_fp32_round.v", "fp4_mx_dot.v"),
         bench="rtl_tb.bench_fp4_mx_dot",
         lane_inputs={"a_i": ("a*",), "b_i": ("b*",), "xa_i": ("xa*",), "xb_i": ("xb*",), "acc_i": ("acc?",)},
         lane_outputs=_DOT_OUT, copies=2, widths=_dot_widths(32, ("xa_i", "xb_i"), False)),
     "nvfp4_dot": Contract(
-        unit="nvfp4_dot", module="fp4_nvfp4_dot", sources=("fp4_fp32_round.v", "fp4_nvfp4_dot.v"),
+        unit="nvfp4_dot", module="fp4_nvfp4_dot", sources=("fp4_e2m1_sum.v", "fp4_fp32_round.v", "fp4_nvfp4_dot.v"),
         bench="rtl_tb.bench_fp4_nvfp4_dot",
         lane_inputs={"a_i": ("a*",), "b_i": ("b*",), "sa_i": ("sa*",), "sb_i": ("sb*",), "ta_i": ("ta?",),
                      "tb_i": ("tb?",), "acc_i": ("acc?",)},
         lane_outputs=_DOT_OUT, copies=2, widths=_dot_widths(16, ("sa_i", "sb_i"), True)),
     "mx_quant": Contract(
-        unit="mx_quant", module="fp4_mx_quant", sources=("fp4_round.v", "fp4_mx_quant.v"),
+        unit="mx_quant", module="fp4_mx_quant", sources=("fp4_round.v", "fp4_quant_elem.v", "fp4_mx_quant.v"),
         bench="rtl_tb.bench_fp4_mx_quant",
         lane_inputs={"x_i": ("x*",), "rand_i": ("rand*",)}, lane_outputs={"scale_o": "scale", "code_o": "code*"},
         shared_inputs={"mode_i": 3}, copies=4, widths=_quant_widths(32, False)),
     "nvfp4_quant": Contract(
-        unit="nvfp4_quant", module="fp4_nvfp4_quant", sources=("fp4_round.v", "fp4_nvfp4_quant.v"),
+        unit="nvfp4_quant", module="fp4_nvfp4_quant", sources=("fp4_round.v", "fp4_quant_elem.v", "fp4_nvfp4_quant.v"),
         bench="rtl_tb.bench_fp4_nvfp4_quant",
         lane_inputs={"x_i": ("x*",), "ts_i": ("ts",), "rand_i": ("rand*",)},
         lane_outputs={"scale_o": "scale", "code_o": "code*"},

@@ -600,7 +600,8 @@ def block_targets() -> list[Target]:
 
 #: files the block units share (file -> module mutated): their mutants run the packs of every
 #: unit that includes them
-BLOCK_SHARED_FILES = {"fp4_fp32_round.v": "fp4_fp32_round"}
+BLOCK_SHARED_FILES = {"fp4_fp32_round.v": "fp4_fp32_round", "fp4_e2m1_sum.v": "fp4_e2m1_sum",
+                      "fp4_quant_elem.v": "fp4_quant_elem"}
 
 
 def _output_widths(target: Target, pack_root: Path) -> dict[str, int]:
@@ -620,14 +621,24 @@ def _output_widths(target: Target, pack_root: Path) -> dict[str, int]:
     return widths
 
 
+def _range_width(rng: str) -> int:
+    """Bits of a port range written with constants ('' -> 1, '[31:0]' -> 32)."""
+    if not rng:
+        return 1
+    m = re.fullmatch(r"\[\s*(\d+)\s*:\s*(\d+)\s*\]", rng.strip())
+    if not m:
+        raise ValueError(f"stuck-at mutants need constant port ranges, got {rng!r}")
+    return abs(int(m.group(1)) - int(m.group(2))) + 1
+
+
 def generate(target: Target, pack_root: Path | None = None) -> list[Mutant]:
     """Every mutant of a target, deterministic order: textual ones in source order, then stuck-at."""
     src = (RTL / target.file).read_text()
     stripped = strip_comments(src)
     muts = text_mutants(target.module, target.file, stripped)
     core = target.module
-    if target.module == "fp4_round":            # a submodule: its own ports
-        widths = {p[3]: 1 for p in ports(stripped, core) if p[0] == "output"}
+    if all(run.top != core for run in target.runs):     # a submodule: its own output ports
+        widths = {p[3]: _range_width(p[2]) for p in ports(stripped, core) if p[0] == "output"}
     else:
         widths = _output_widths(target, pack_root or REPO / "build" / "packs")
     for port, width in widths.items():
