@@ -35,7 +35,7 @@ import shutil
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from . import process
@@ -205,9 +205,17 @@ class Mutant:
     start: int = 0       #: offsets in the comment-stripped text
     end: int = 0
     stuck: tuple | None = None   #: (port, bit, value) for the stuck-at class
+    #: an include file (under rtl/) that the mutant changes: start and end are offsets in it,
+    #: and the target's file gets the mutated header in place of its `include line
+    header: str = ""
 
     def text(self, stripped: str, core: str) -> str:
         """The mutated file from the comment-stripped original."""
+        if self.header:
+            hdr = strip_comments((RTL / self.header).read_text())
+            line = f'`include "{self.header}"'
+            assert line in stripped, f"{core} does not include {self.header}"
+            return stripped.replace(line, hdr[:self.start] + self.replace + hdr[self.end:], 1)
         if self.stuck is None:
             return stripped[:self.start] + self.replace + stripped[self.end:]
         return stuck_shim(stripped, core, *self.stuck)
@@ -494,6 +502,14 @@ class Target:
     #: non-empty when the benches apply the module's whole input space (within its contract):
     #: then a survivor computes the reference's outputs on every input, i.e. it is equivalent
     exhaustive: str = ""
+    #: an include file of the module (under rtl/) whose text is mutated instead of the
+    #: module's own: each mutant is the module with the mutated header inlined
+    header: str = ""
+
+    @property
+    def name(self) -> str:
+        """The campaign's name of the target: the module, or <header stem>@<module>."""
+        return f"{Path(self.header).stem}@{self.module}" if self.header else self.module
 
 
 def _encode_runs(label_prefix: str = "", extra: tuple = ()) -> list[Run]:
@@ -590,6 +606,8 @@ def block_targets() -> list[Target]:
         c = CONTRACTS[group[0].unit]
         runs.setdefault(c.unit, []).append(Run(c.unit, group, c.module, c.sources, group[0].name))
     out = [Target(CONTRACTS[u].module, f"{CONTRACTS[u].module}.v", r) for u, r in runs.items()]
+    out += [Target(CONTRACTS[u].module, f"{CONTRACTS[u].module}.v", runs[u], header=h)
+            for h, units in BLOCK_HEADERS.items() for u in units]
     shared: dict[str, list[Run]] = {}
     for u, r in runs.items():
         for src in CONTRACTS[u].sources:
@@ -600,6 +618,9 @@ def block_targets() -> list[Target]:
 
 #: files the block units share (file -> module mutated): their mutants run the packs of every
 #: unit that includes them
+#: include files with logic (file -> the units whose top module includes it): each includer is a
+#: target of its own, its mutants the header's, inlined into that module
+BLOCK_HEADERS = {"fp4_quant_common.vh": ("mx_quant", "nvfp4_quant")}
 BLOCK_SHARED_FILES = {"fp4_fp32_round.v": "fp4_fp32_round", "fp4_e2m1_sum.v": "fp4_e2m1_sum",
                       "fp4_quant_elem.v": "fp4_quant_elem"}
 
@@ -621,24 +642,44 @@ def _output_widths(target: Target, pack_root: Path) -> dict[str, int]:
     return widths
 
 
-def _range_width(rng: str) -> int:
-    """Bits of a port range written with constants ('' -> 1, '[31:0]' -> 32)."""
+def _range_width(rng: str, params: dict[str, int]) -> int:
+    """Bits of a port range ('' -> 1, '[31:0]' -> 32, '[S_W-1:0]' with the module's default
+    S_W): a parameterized port gets the stuck-at mutants of its widest default instance."""
     if not rng:
         return 1
-    m = re.fullmatch(r"\[\s*(\d+)\s*:\s*(\d+)\s*\]", rng.strip())
+    m = re.fullmatch(r"\[([^:\]]+):([^\]]+)\]", rng.strip())
     if not m:
-        raise ValueError(f"stuck-at mutants need constant port ranges, got {rng!r}")
-    return abs(int(m.group(1)) - int(m.group(2))) + 1
+        raise ValueError(f"stuck-at mutants: cannot read the port range {rng!r}")
+    ends = []
+    for expr in m.groups():
+        expr = re.sub(r"\b[A-Za-z_]\w*\b", lambda w: str(params[w.group(0)]) if w.group(0) in params
+                      else w.group(0), expr)
+        if not re.fullmatch(r"[\d\s+\-*()]+", expr):
+            raise ValueError(f"stuck-at mutants: cannot evaluate the port range {rng!r}")
+        ends.append(eval(expr))          # digits and + - * ( ) only, checked above
+    return abs(ends[0] - ends[1]) + 1
+
+
+def _param_defaults(stripped: str, name: str) -> dict[str, int]:
+    """The integer default of each parameter of module ``name`` written as a literal."""
+    _, _, params, _ = module_header(stripped, name)
+    return {m.group(1): int(m.group(2)) for p in _split_top(params)
+            if (m := re.match(r"\s*parameter\s+(?:integer\s+)?(\w+)\s*=\s*(\d+)\s*$", p))}
 
 
 def generate(target: Target, pack_root: Path | None = None) -> list[Mutant]:
     """Every mutant of a target, deterministic order: textual ones in source order, then stuck-at."""
+    if target.header:                     # the header's text, inlined into the module
+        hdr = strip_comments((RTL / target.header).read_text())
+        return [replace(m, header=target.header)
+                for m in text_mutants(target.name, target.header, hdr)]
     src = (RTL / target.file).read_text()
     stripped = strip_comments(src)
     muts = text_mutants(target.module, target.file, stripped)
     core = target.module
     if all(run.top != core for run in target.runs):     # a submodule: its own output ports
-        widths = {p[3]: _range_width(p[2]) for p in ports(stripped, core) if p[0] == "output"}
+        defaults = _param_defaults(stripped, core)
+        widths = {p[3]: _range_width(p[2], defaults) for p in ports(stripped, core) if p[0] == "output"}
     else:
         widths = _output_widths(target, pack_root or REPO / "build" / "packs")
     for port, width in widths.items():
@@ -935,20 +976,20 @@ def run_campaign(modules: list[str] | None = None, max_per_module: int | None = 
     pack_root = pack_root or REPO / "build" / "packs"
     chosen = []
     for t in targets():
-        if modules and not any(fnmatch.fnmatchcase(t.module, p) for p in modules):
+        if modules and not any(fnmatch.fnmatchcase(t.name, p) for p in modules):
             continue
         t.sim = sim
         chosen.append(t)
     if modules and not chosen:
         raise ValueError(f"--modules: no module matches {', '.join(modules)}")
     if ids:
-        chosen = [t for t in chosen if t.module in {i.split(":")[0] for i in ids}]
+        chosen = [t for t in chosen if t.name in {i.split(":")[0] for i in ids}]
     plan = []
     for t in chosen:
         muts = generate(t, pack_root)
         if ops:
             muts = [m for m in muts if m.op in ops]
-        muts = sample(muts, max_per_module, t.module)
+        muts = sample(muts, max_per_module, t.name)
         if ids:
             muts = [m for m in muts if m.id in ids]
         for run in t.runs:                               # packs first, in this process
@@ -981,7 +1022,7 @@ def run_campaign(modules: list[str] | None = None, max_per_module: int | None = 
             t, muts = item
             res = run_target(t, muts, pack_root, timeout, sim, WORK, log)
             n_new = sum(not o.cached for o in res)
-            print(f"[{time.time() - t0:6.0f}s] {t.module}: {len(res)} mutants ({n_new} run), "
+            print(f"[{time.time() - t0:6.0f}s] {t.name}: {len(res)} mutants ({n_new} run), "
                   f"{sum(o.status == 'killed' for o in res)} killed, "
                   f"{sum(o.status == 'survived' for o in res)} survived", file=log, flush=True)
             return res
@@ -1003,7 +1044,7 @@ def run_campaign(modules: list[str] | None = None, max_per_module: int | None = 
                       + (f" {o.detail[:120]}" if o.status in ("stillborn", "timeout") else ""),
                       file=log, flush=True)
     equivalent = dict(load_equivalent())
-    exhaustive = {t.module: t.exhaustive for t in chosen if t.exhaustive}
+    exhaustive = {t.name: t.exhaustive for t in chosen if t.exhaustive}
     for o in outcomes:
         if o.status == "survived" and o.module in exhaustive and o.id not in equivalent:
             equivalent[o.id] = {"reason": f"equivalent by exhaustion: {exhaustive[o.module]}"}
@@ -1030,9 +1071,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.list:
         for t in targets():
-            if args.modules and t.module not in args.modules:
+            if args.modules and t.name not in args.modules:
                 continue
-            for m in sample(generate(t), args.max_per_module, t.module):
+            for m in sample(generate(t), args.max_per_module, t.name):
                 print(f"{m.id}\t{m.find.strip()!r} -> {m.replace.strip()!r}")
         return 0
     run_campaign(args.modules, args.max_per_module, args.sim, args.jobs, args.out)

@@ -217,7 +217,7 @@ def run_target(target: Target, muts: list[Mutant], pack_root: Path, timeout: flo
                                  seconds=rec["seconds"], cached=True)
         else:
             alive.append(m)
-    lintdir = work / "lint" / target.module
+    lintdir = work / "lint" / target.name
     spent = {m.id: 0.0 for m in alive}
     for i, run in enumerate(target.runs):
         if not alive:
@@ -244,12 +244,12 @@ def run_target(target: Target, muts: list[Mutant], pack_root: Path, timeout: flo
         while queue:
             bank = queue.pop(0)
             tag = hashlib.sha256(("|".join(keys[m.id] for m in bank) + str(i)).encode()).hexdigest()[:16]
-            bdir = work / "banks" / f"{target.module}-{tag}"
+            bdir = work / "banks" / f"{target.name}-{tag}"
             t0 = time.time()
             res = run_bank(target, run, bank, packs, bdir, timeout * (1 + len(bank) / 8), sim)
             each = (time.time() - t0) / len(bank)
             if res is None and log:
-                print(f"  a bank of {len(bank)} mutants of {target.module} failed on run {i}: "
+                print(f"  a bank of {len(bank)} mutants of {target.name} failed on run {i}: "
                       f"{'split in 4' if len(bank) > 4 else 'one build each'} ({bdir})",
                       file=log, flush=True)
             if res is None and len(bank) > 4:    # take it apart: smaller banks, then one each

@@ -238,6 +238,45 @@ def test_every_reviewed_verdict_names_a_mutant():
     rtl = reviewed - py
     made = set()
     for t in mu.targets():
-        if t.module in {k.split(":")[0] for k in rtl}:
+        if t.name not in {k.split(":")[0] for k in rtl}:
+            continue
+        if t.header:
+            made |= {m.id for m in mu.generate(t)}
+        else:
             made |= {m.id for m in mu.text_mutants(t.module, t.file, mu.strip_comments((mu.RTL / t.file).read_text()))}
     assert rtl <= made, sorted(rtl - made)
+
+
+def test_a_header_with_logic_is_mutated_inside_each_module_that_includes_it(tmp_path):
+    """fp4_quant_common.vh holds the quantizers' arithmetic as functions: each includer is a
+    target whose mutants carry the mutated header inlined in place of its `include line, and
+    each such mutant builds with the includer's other sources."""
+    need_icarus()
+    heads = [t for t in mu.targets() if t.header == "fp4_quant_common.vh"]
+    assert {t.module for t in heads} == {"fp4_mx_quant", "fp4_nvfp4_quant"}
+    for t in heads:
+        muts = mu.generate(t)
+        assert muts and all(m.id.startswith(f"fp4_quant_common@{t.module}:") for m in muts)
+        assert not any(m.stuck for m in muts)
+        stripped = mu.strip_comments((mu.RTL / t.file).read_text())
+        for m in mu.sample(muts, 3, "header"):
+            text = m.text(stripped, t.module)
+            assert '`include "fp4_quant_common.vh"' not in text and m.replace in text
+            f = tmp_path / t.file
+            f.write_text(text)
+            others = [str(mu.RTL / s) for s in t.runs[0].sources if s != t.file]
+            proc = subprocess.run(["iverilog", "-g2012", f"-I{mu.RTL}", "-s", t.module, "-o",
+                                   str(tmp_path / "m.vvp"), *others, str(f)],
+                                  capture_output=True, text=True, env=sim_env())
+            assert proc.returncode == 0, (m.id, proc.stderr[-400:])
+
+
+@pytest.mark.parametrize("module, widths", [
+    ("fp4_fp32_round", {"res_o": 32, "flags_o": 4}),
+    ("fp4_e2m1_sum", {"s_o": 14}),                     # S_W's default (mx_dot's instances)
+    ("fp4_quant_elem", {"code_o": 4}),
+])
+def test_a_shared_submodule_gets_stuck_at_mutants_on_its_own_ports(module, widths):
+    t = next(t for t in mu.targets() if t.module == module and not t.header)
+    stuck = [m.stuck for m in mu.generate(t) if m.stuck]
+    assert sorted(stuck) == sorted((p, b, v) for p, w in widths.items() for b in range(w) for v in (0, 1))
