@@ -18,7 +18,7 @@ import numpy as np
 from .errors import raise_if_any
 from .flags import Flag
 from .registry import get_format
-from .round import MODES
+from .round import ROUNDINGS
 from .round_pack import round_pack
 from .spec import FloatFormat
 from .unpack import NAN, SOURCES, bits_of, unpack
@@ -36,7 +36,8 @@ def encode(x, fmt: str | FloatFormat, rounding: str = "rne", overflow: str = "sa
       x: array of float64, float32, float16 or ml_dtypes.bfloat16 (its dtype selects how the bit
         patterns are read; Python floats and lists are float64; torch tensors are accepted).
       fmt: a preset name or alias, or a FloatFormat.
-      rounding: rne | rna | rtz | rup | rdn | sr.
+      rounding: rne | rna | rtz | rup | rdn | sr, or nearest with another tie rule: rnz (toward
+        zero), rnm (toward -inf), rnp (toward +inf) (emu.round.TIE_VARIANTS).
       overflow: saturate (±max) | inf (IEEE: ±Inf, or NaN where there is no Inf) | error.
       nan: auto (NaN if the format has one, else error) | nan | zero | max | error | ml_dtypes.
       rand: for rounding="sr": integers in [0, 2^sr_bits), broadcast to x's shape.
@@ -85,8 +86,8 @@ def _as_array(x) -> np.ndarray:
 
 
 def _check_options(fmt: FloatFormat, rounding: str, overflow: str, nan: str, sr_bits: int) -> str:
-    if rounding not in MODES:
-        raise ValueError(f"rounding: must be one of {', '.join(MODES)}, got {rounding!r}")
+    if rounding not in ROUNDINGS:
+        raise ValueError(f"rounding: must be one of {', '.join(ROUNDINGS)}, got {rounding!r}")
     if overflow not in OVERFLOW_POLICIES:
         raise ValueError(f"overflow: must be one of {', '.join(OVERFLOW_POLICIES)}, got {overflow!r}")
     if overflow == "inf" and not (fmt.has_inf or fmt.has_nan):
