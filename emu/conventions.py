@@ -154,3 +154,28 @@ def get_convention(name: str) -> Convention:
     if name not in known:
         raise ValueError(f"unknown convention {name!r}; known: {', '.join(known)}")
     return known[name]
+
+
+def encode_options(conv: Convention | str, fmt: str | FloatFormat) -> dict:
+    """The emu.encode() options (rounding, overflow, nan, signed_zero) that a convention fixes for
+    ``fmt``; the choices it leaves unspecified are absent (fp4ref's defaults apply). A ValueError
+    names a choice that encode() cannot reproduce (flushed subnormals)."""
+    from .encode import NAN_POLICIES
+
+    conv = get_convention(conv) if isinstance(conv, str) else conv
+    fmt = get_format(fmt)
+    out = {}
+    if conv.element_ties != "unspecified":
+        out["rounding"] = conv.element_ties
+    if conv.overflow == "inf" and not (fmt.has_inf or fmt.has_nan):
+        out["overflow"] = "saturate"        # nothing to overflow to: every library saturates then
+    elif conv.overflow != "unspecified":
+        out["overflow"] = conv.overflow
+    if conv.nan_input in NAN_POLICIES and not (conv.nan_input == "nan" and not fmt.has_nan):
+        out["nan"] = conv.nan_input
+    if conv.signed_zero == "positive":
+        out["signed_zero"] = "positive"
+    if conv.subnormals == "flushed":
+        raise ValueError(f"convention {conv.name}: subnormals = 'flushed' has no encode option "
+                         "(fp4ref keeps subnormals)")
+    return out

@@ -25,11 +25,13 @@ from .unpack import NAN, SOURCES, bits_of, unpack
 
 OVERFLOW_POLICIES = ("saturate", "inf", "error")
 NAN_POLICIES = ("auto", "nan", "zero", "max", "error", "ml_dtypes")
+SIGNED_ZERO = ("kept", "positive")
 _CHUNK = 1 << 16   # elements per step: keeps the temporaries in cache
 
 
 def encode(x, fmt: str | FloatFormat, rounding: str = "rne", overflow: str = "saturate",
-           nan: str = "auto", rand=None, sr_bits: int = 8, flags: bool = False):
+           nan: str = "auto", rand=None, sr_bits: int = 8, flags: bool = False,
+           signed_zero: str = "kept"):
     """Encode each element of ``x`` to a code of ``fmt``.
 
     Args:
@@ -43,6 +45,9 @@ def encode(x, fmt: str | FloatFormat, rounding: str = "rne", overflow: str = "sa
       rand: for rounding="sr": integers in [0, 2^sr_bits), broadcast to x's shape.
       sr_bits: random bits per element for "sr" (1..32).
       flags: also return per-element flags (emu.flags.Flag bits).
+      signed_zero: kept (a zero result carries the input's sign, docs/encoding.md §3.3-§3.4) |
+        positive (every zero result is the +0 code, as ggml's MXFP4 and llm-datatypes give;
+        docs/conventions.md). NaN policies that give the -0 code (ml_dtypes) are not changed.
 
     Returns:
       uint8 codes of x's shape, or (codes, flags) with flags=True.
@@ -56,11 +61,14 @@ def encode(x, fmt: str | FloatFormat, rounding: str = "rne", overflow: str = "sa
     bits, src = bits_of(x)
     asked_nan = nan
     nan = _check_options(fmt, rounding, overflow, nan, sr_bits)
+    if signed_zero not in SIGNED_ZERO:
+        raise ValueError(f"signed_zero: must be one of {', '.join(SIGNED_ZERO)}, got {signed_zero!r}")
     if rounding == "sr":
         rand = _check_rand(rand, x.shape, sr_bits)
     elif _table_ok(fmt, src.name):
         codes, flg, hit = _gather(bits, src.name, fmt, rounding, overflow, nan, flags)
         if not hit:
+            codes = _unsigned_zero(codes, bits, src, fmt) if signed_zero == "positive" else codes
             return (codes, flg) if flags else codes
     codes, flg = _direct(bits, src, fmt, rounding, overflow, nan, rand, sr_bits)
     if nan == "error":
@@ -71,7 +79,16 @@ def encode(x, fmt: str | FloatFormat, rounding: str = "rne", overflow: str = "sa
         raise_if_any((flg & Flag.OVERFLOW) != 0, x,
                      f"magnitude beyond {fmt.name}'s max {float(fmt.max_value):g} and overflow='error'",
                      show=lambda v: repr(float(v)))
+    codes = _unsigned_zero(codes, bits, src, fmt) if signed_zero == "positive" else codes
     return (codes, flg) if flags else codes
+
+
+def _unsigned_zero(codes: np.ndarray, bits: np.ndarray, src, fmt: FloatFormat) -> np.ndarray:
+    """signed_zero='positive': the -0 code of a non-NaN input becomes +0."""
+    if not fmt.has_neg_zero:
+        return codes
+    minus0 = (codes == fmt.sign_bit) & (unpack(bits, src).kind != NAN)
+    return np.where(minus0, np.uint8(0), codes).astype(codes.dtype)
 
 
 def _as_array(x) -> np.ndarray:

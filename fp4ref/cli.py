@@ -202,8 +202,9 @@ def _parser() -> argparse.ArgumentParser:
     rg.add_argument("--packs", help="pack folder (default build/packs)")
     rg.add_argument("--no-mac", action="store_true", help="skip the MAC, MX block, lookup-format and block-unit packs")
 
-    from . import accuracy, badinput, cost, dut, gptq, layerpack, mutate
+    from . import accuracy, badinput, cost, dut, explain, gptq, layerpack, mutate
     accuracy.add_parser(sub)
+    explain.add_parser(sub)
     cost.add_parser(sub)
     gptq.add_parser(sub)
     layerpack.add_parser(sub)
@@ -523,6 +524,16 @@ def cmd_dut(args) -> int:
     return dut.cmd_dut(args)
 
 
+def cmd_explain(args) -> int:
+    from . import explain
+    return explain.cmd_explain(args)
+
+
+def cmd_conventions(args) -> int:
+    from . import explain
+    return explain.cmd_conventions(args)
+
+
 def cmd_layerpack(args) -> int:
     from . import layerpack
     return layerpack.cmd_layerpack(args)
@@ -531,7 +542,8 @@ def cmd_layerpack(args) -> int:
 COMMANDS = {"llmfp4": cmd_llmfp4, "width": cmd_width, "regress": cmd_regress, "golden": cmd_golden, "verify": cmd_verify, "formats": cmd_formats, "card": cmd_card, "encode": cmd_encode, "decode": cmd_decode,
             "demo": cmd_demo, "bench": cmd_bench, "exhaustive": cmd_exhaustive,
             "accuracy": cmd_accuracy, "cost": cmd_cost, "layerpack": cmd_layerpack,
-            "badinput": cmd_badinput, "gptq": cmd_gptq, "mutate": cmd_mutate, "dut": cmd_dut}
+            "badinput": cmd_badinput, "gptq": cmd_gptq, "mutate": cmd_mutate, "dut": cmd_dut,
+            "explain": cmd_explain, "conventions": cmd_conventions}
 
 
 if __name__ == "__main__":

@@ -81,6 +81,17 @@ def report(run, top: str, packs: int, kind: str = "") -> bool:
     return ok
 
 
+def explain_run(run, examples: int = 1) -> None:
+    """Under a failing run: where every mismatch is, and the diagnosis of each failing pack."""
+    from rtl_tb.explain import explain_pack
+
+    for r in run.results:
+        if r.get("csv"):
+            print(f"{r['pack']}: every mismatch in {r['csv']}")
+            for line in explain_pack(Path(r["dir"]), Path(r["csv"]), examples):
+                print(f"  {line}")
+
+
 def cmd_verify_rtl(args) -> int:
     specs = pack_specs(args)                # every check before anything is generated
     params = _parse_params(args.param)
@@ -102,6 +113,7 @@ def cmd_verify_rtl(args) -> int:
         print(f"fp4ref verify: {args.top} did not finish on {args.sim} ({run.timeout.why})", file=sys.stderr)
         return 1
     if not report(run, args.top, len(specs)):
+        explain_run(run)
         what = (args.format if args.unit in ("encode", "decode", *LUT_UNITS) else "E2M1 blocks" if args.unit == "mx_block"
                 else specs[0].name if hasattr(specs[0], "options") else f"{args.x} x {args.w}")
         if not params and hasattr(specs[0], "options"):
