@@ -98,8 +98,9 @@ class Diagnosis:
 
 
 def evaluate(model, hyp: Hypothesis, cols: dict, expected: dict, got: dict, mism: np.ndarray,
-             cache: dict | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """(explained, refuted, prediction key) of one hypothesis; None when the model cannot run it."""
+             judged: tuple) -> tuple[np.ndarray, np.ndarray, bytes] | None:
+    """(explained, refuted, prediction key) of one hypothesis on the ``judged`` fields; None when
+    the model cannot run it."""
     try:
         c = hyp.inp(cols) if hyp.inp else cols
         alt = model.expect({**model.options, **dict(hyp.options)}, c)
@@ -108,30 +109,33 @@ def evaluate(model, hyp: Hypothesis, cols: dict, expected: dict, got: dict, mism
     except ValueError:               # an option the model refuses for this format, say
         return None
     same = np.ones(mism.shape, bool)
-    for f in model.primary:
+    for f in judged:
         same &= np.asarray(alt[f], np.uint64) == np.asarray(got[f], np.uint64)
-    digest = b"".join(np.ascontiguousarray(np.asarray(alt[f], np.uint64)).tobytes() for f in model.primary)
+    digest = b"".join(np.ascontiguousarray(np.asarray(alt[f], np.uint64)).tobytes() for f in judged)
     return mism & same, ~mism & ~same, digest
 
 
-def diagnose(model, cols: dict, got: dict, extra: list[Hypothesis] | None = None) -> Diagnosis:
+def diagnose(model, cols: dict, got: dict, extra: list[Hypothesis] | None = None,
+             judged: list[str] | None = None) -> Diagnosis:
     """Test every hypothesis of ``model`` (a rtl_tb.diagnose_units model of one pack) against
-    what the design gave (``got``: every output field, every vector)."""
+    what the design gave (``got``: every output field, every vector). ``judged``: the value
+    fields to judge (default the model's; a field the design lacks is left out)."""
+    judged = tuple(judged or model.primary)
     expected = {f: np.asarray(cols[f], np.uint64) for f in model.outputs}
     got = {f: np.asarray(got[f], np.uint64) for f in model.outputs}
     mism = np.zeros(len(next(iter(expected.values()))), bool)
-    for f in model.primary:
+    for f in judged:
         mism |= got[f] != expected[f]
     other = np.zeros(mism.shape, bool)
     for f in model.outputs:
-        if f not in model.primary:
+        if f not in judged:
             other |= got[f] != expected[f]
     diag = Diagnosis(int(mism.size), np.flatnonzero(mism), np.flatnonzero(other & ~mism))
     if not mism.any():
         return diag
     findings: dict[bytes, Finding] = {}
     for h in model.hypotheses(cols, got, mism) + (extra or []):
-        res = evaluate(model, h, cols, expected, got, mism)
+        res = evaluate(model, h, cols, expected, got, mism, judged)
         if res is None:
             continue
         explained, refuted, digest = res
@@ -155,7 +159,7 @@ def diagnose(model, cols: dict, got: dict, extra: list[Hypothesis] | None = None
             h = a.hyps[0].compose(b.hyps[0])
             if h is None:
                 continue
-            res = evaluate(model, h, cols, expected, got, mism)
+            res = evaluate(model, h, cols, expected, got, mism, judged)
             if res is None or res[1].any():
                 continue
             pair = Finding([h], res[0], res[1], [a, b])

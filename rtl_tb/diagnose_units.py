@@ -320,7 +320,358 @@ class DecodeModel:
         return f"vector {i}: code={c:#x} ({fmt.fields(c)} = {_value(fmt, c)}): " + "; ".join(parts)
 
 
-MODELS = {"encode": EncodeModel, "decode": DecodeModel}
+# ---- code maps of two-operand units ------------------------------------------------------------
+def pair_maps(table: np.ndarray, a: np.ndarray, b: np.ndarray, got: np.ndarray, same: bool) -> list[tuple]:
+    """Code maps that make ``table[map_a[a], map_b[b]] == got`` on every vector: (which, map)
+    with which "a", "b" or "both" (one map for both operands, when ``same``). A map is complete
+    (every code of the pack's vectors has an image); codes the pack never shows map to themselves."""
+    n_a, n_b = table.shape
+    seen: dict[tuple[int, int], int] = {}
+    for x, y, g in zip(a.tolist(), b.tolist(), got.tolist()):
+        if seen.setdefault((x, y), g) != g:        # one pair, two answers: not a map of codes
+            return []
+    out = []
+    for which in ("a", "b"):
+        m = np.arange(n_a if which == "a" else n_b)
+        ok = True
+        for code in sorted({k[0] if which == "a" else k[1] for k in seen}):
+            pairs = [(k, g) for k, g in seen.items() if (k[0] if which == "a" else k[1]) == code]
+            cands = [c for c in range(len(m))
+                     if all((table[c, k[1]] if which == "a" else table[k[0], c]) == g for k, g in pairs)]
+            if not cands:
+                ok = False
+                break
+            m[code] = code if code in cands else cands[0]
+        if ok and (m != np.arange(len(m))).any():
+            out.append((which, m))
+    if same and n_a == n_b:
+        m = _joint_map(table, seen, n_a)
+        if m is not None and (m != np.arange(n_a)).any():
+            out.append(("both", m))
+    return out
+
+
+def _joint_map(table, seen, n) -> np.ndarray | None:
+    """One map for both operands, by backtracking over the codes the pack shows (each code's
+    candidates first narrowed by its pair with itself, when the pack holds it)."""
+    codes = sorted({c for k in seen for c in k})
+    cands = {}
+    for c in codes:
+        cs = [d for d in range(n) if (c, c) not in seen or table[d, d] == seen[(c, c)]]
+        cands[c] = sorted(cs, key=lambda d: d != c)          # itself first
+    m: dict[int, int] = {}
+
+    def fits(c: int, d: int) -> bool:
+        for e, f in m.items():
+            if (c, e) in seen and table[d, f] != seen[(c, e)]:
+                return False
+            if (e, c) in seen and table[f, d] != seen[(e, c)]:
+                return False
+        return (c, c) not in seen or table[d, d] == seen[(c, c)]
+
+    def solve(i: int) -> bool:
+        if i == len(codes):
+            return True
+        c = codes[i]
+        for d in cands[c]:
+            if fits(c, d):
+                m[c] = d
+                if solve(i + 1):
+                    return True
+                del m[c]
+        return False
+
+    if not solve(0):
+        return None
+    out = np.arange(n)
+    for c, d in m.items():
+        out[c] = d
+    return out
+
+
+def _map_text(m: np.ndarray) -> str:
+    return ", ".join(f"{c:#x} as {d:#x}" for c, d in enumerate(m.tolist()) if c != d)
+
+
+class ProductModel:
+    """product: two codes to the product of their integer mappings (the MAC's one-lane contract)."""
+    unit = "product"
+    outputs = ("product",)
+    primary = ("product",)
+
+    def __init__(self, record: dict):
+        from mac.products import int_format
+        self.fx = int_format(record["format"]["x"]["name"])
+        self.fw = int_format(record["format"]["w"]["name"])
+        self.width = next(f["width"] for f in record["fields"] if f["name"] == "product")
+        self.options = {}
+
+    def _table(self) -> np.ndarray:
+        from mac.products import product_table
+        t = product_table(self.fx, self.fw)
+        return np.vectorize(lambda v: int(v) & ((1 << self.width) - 1), otypes=[object])(t).astype(np.uint64)
+
+    def expect(self, options: dict, cols: dict) -> dict:
+        t = self._table()
+        return {"product": t[np.asarray(cols["code_x"], np.int64), np.asarray(cols["code_w"], np.int64)]}
+
+    def hypotheses(self, cols: dict, got: dict, mism: np.ndarray) -> list[Hypothesis]:
+        hyps = []
+        for which, m in pair_maps(self._table(), np.asarray(cols["code_x"], np.int64),
+                                  np.asarray(cols["code_w"], np.int64), got["product"],
+                                  self.fx.name == self.fw.name):
+            field = {"a": ("code_x",), "b": ("code_w",), "both": ("code_x", "code_w")}[which]
+            who = {"a": "its activation codes", "b": "its weight codes", "both": "both operands' codes"}[which]
+            hyps.append(Hypothesis(f"code-map-{which}", f"reads {who} permuted: {_map_text(m)}", "codes",
+                                   inp=lambda c, m=m, field=field: {**c, **{f: m[np.asarray(c[f], np.int64)] for f in field}}))
+        w = self.width
+        for k in (-2, -1, 1, 2):
+            def scaled(c, out, k=k):
+                v = out["product"].astype(np.int64)
+                v = np.where(v >= 1 << (w - 1), v - (1 << w), v)
+                v = v << k if k > 0 else v >> -k
+                return {"product": (v & ((1 << w) - 1)).astype(np.uint64)}
+            hyps.append(Hypothesis(f"scale=2^{k}", f"gives products off by a factor 2^{k}", "scale", out=scaled))
+        return hyps
+
+    def describe(self, i: int, cols: dict, got: dict) -> str:
+        def signed(v):
+            return v - (1 << self.width) if v >> (self.width - 1) else v
+        x, w = int(cols["code_x"][i]), int(cols["code_w"][i])
+        e, g = int(cols["product"][i]), int(got["product"][i])
+        return (f"vector {i}: x={x:#x} (I {int(self.fx.table[x])}) w={w:#x} (I {int(self.fw.table[w])}): "
+                f"product expected {signed(e)} got {signed(g)}")
+
+
+class FpMulModel:
+    """fp_mul: two codes to their product rounded into a third format (docs/block.md §12)."""
+    unit = "fp_mul"
+    outputs = ("code", "flags")
+    primary = ("code",)
+
+    def __init__(self, record: dict):
+        o = record["options"]
+        self.o = o
+        self.fo = emu.get_format(o["o"])
+        self.options = {"rounding": o["rounding"], "overflow": o["overflow"], "signed_zero": "kept"}
+
+    def expect(self, options: dict, cols: dict) -> dict:
+        from mac.fp_mul import fp_mul
+        o = self.o
+        rounding = options["rounding"]
+        codes, flags = fp_mul(np.asarray(cols["a"], np.int64), np.asarray(cols["b"], np.int64), o["a"], o["b"],
+                              o["o"], rounding, options["overflow"],
+                              np.asarray(cols["rand"], np.int64) if rounding == "sr" else None)
+        codes = codes.astype(np.uint64)
+        if options["signed_zero"] == "positive" and self.fo.has_neg_zero:
+            codes = np.where(codes == np.uint64(self.fo.sign_bit), np.uint64(0), codes)
+        return {"code": codes, "flags": flags.astype(np.uint64)}
+
+    def hypotheses(self, cols: dict, got: dict, mism: np.ndarray) -> list[Hypothesis]:
+        fo, o = self.fo, self.options
+        hyps = [Hypothesis(f"rounding={r}", ROUNDING_SAYS[r], "rounding", (("rounding", r),))
+                for r in DETERMINISTIC + TIE_VARIANTS if r != o["rounding"]]
+        if fo.has_inf or fo.has_nan:
+            other = "inf" if o["overflow"] == "saturate" else "saturate"
+            hyps.append(Hypothesis(f"overflow={other}", f"overflow policy {other}", "overflow", (("overflow", other),)))
+        if fo.has_neg_zero:
+            hyps.append(Hypothesis("zero-sign", "drops the sign of zero (-0 results give +0)", "zero",
+                                   (("signed_zero", "positive"),)))
+        if fo.subnormals and fo.man_w > 0:
+            fsign, fmag, frac = np.uint64(fo.sign_bit), np.uint64(fo.mag_mask), np.uint64(fo.frac_mask)
+
+            def ftz(c, out):
+                code = out["code"]
+                mag = code & fmag
+                return {**out, "code": np.where((mag != 0) & (mag <= frac), code & fsign, code)}
+            hyps.append(Hypothesis("ftz", f"flushes {fo.name} subnormal results to zero (sign kept)", "subnormal", out=ftz))
+        if o["rounding"] != "sr":
+            n_a, n_b = (1 << emu.get_format(self.o[k]).bits for k in "ab")
+            ga, gb = np.meshgrid(np.arange(n_a), np.arange(n_b), indexing="ij")
+            table = self.expect(o, {"a": ga.ravel(), "b": gb.ravel()})["code"].reshape(n_a, n_b)
+            for which, m in pair_maps(table, np.asarray(cols["a"], np.int64), np.asarray(cols["b"], np.int64),
+                                      got["code"], self.o["a"] == self.o["b"]):
+                field = {"a": ("a",), "b": ("b",), "both": ("a", "b")}[which]
+                who = {"a": "its first operand's codes", "b": "its second operand's codes",
+                       "both": "both operands' codes"}[which]
+                hyps.append(Hypothesis(f"code-map-{which}", f"reads {who} permuted: {_map_text(m)}", "codes",
+                                       inp=lambda c, m=m, field=field: {**c, **{f: m[np.asarray(c[f], np.int64)] for f in field}}))
+        return hyps
+
+    def describe(self, i: int, cols: dict, got: dict) -> str:
+        fa, fb, fo = (emu.get_format(self.o[k]) for k in "abo")
+        a, b = int(cols["a"][i]), int(cols["b"][i])
+        e, g = int(cols["code"][i]), int(got["code"][i])
+        ulps = _ulps(fo, e, g)
+        return (f"vector {i}: a={a:#x} ({fa.fields(a)} = {_value(fa, a)}) b={b:#x} ({fb.fields(b)} = {_value(fb, b)}): "
+                f"code expected {e:#x} ({fo.fields(e)} = {_value(fo, e)}) got {g:#x} ({fo.fields(g)} = {_value(fo, g)})"
+                + (f", {ulps} ulp off" if ulps is not None else ""))
+
+
+class DotModel:
+    """dot: a MAC's lanes of code pairs (and per-lane shifts) added to an accumulator input."""
+    unit = "dot"
+    outputs = ("acc", "ovf")
+    primary = ("acc", "ovf")
+
+    def __init__(self, record: dict):
+        from mac.products import int_format
+        o = record["options"]
+        self.fx = int_format(record["format"]["x"]["name"])
+        self.fw = int_format(record["format"]["w"]["name"])
+        self.lanes, self.acc_w, self.shift_max = o["lanes"], o["acc_w"], o["shift_max"]
+        self.sw = o.get("shift_w", 0)
+        self.chain = bool(o.get("chain"))
+        self.options = {"policy": o["policy"], "order": o["order"], "shift": "used"}
+
+    def _signed(self, v, w):
+        v = np.asarray(v, np.int64)
+        return np.where(v >= 1 << (w - 1), v - (1 << w), v)
+
+    def expect(self, options: dict, cols: dict) -> dict:
+        from mac.dot import dot
+        L = self.lanes
+        x = np.stack([np.asarray(cols[f"x{j}"], np.int64) for j in range(L)], axis=1)
+        w = np.stack([np.asarray(cols[f"w{j}"], np.int64) for j in range(L)], axis=1)
+        if self.sw and options["shift"] == "used":
+            s = np.minimum(np.stack([np.asarray(cols[f"s{j}"], np.int64) for j in range(L)], axis=1), self.shift_max)
+        else:
+            s = np.zeros_like(x)
+        acc_in = self._signed(cols["acc_in"], self.acc_w)
+        args = (self.fx, self.fw, self.acc_w, options["policy"], options["order"], L)
+        if self.chain:                   # a sequential MAC: each vector starts from the last result
+            accs, ovfs, prev = [], [], 0
+            for i in range(len(x)):
+                r = dot(x[i:i + 1], w[i:i + 1], *args, s[i:i + 1], self.shift_max, np.array([prev]))
+                prev = int(r.acc[0])
+                accs.append(r.acc[0])
+                ovfs.append(r.overflow[0])
+            acc, ovf = np.array(accs, np.int64), np.array(ovfs, bool)
+        else:
+            r = dot(x, w, *args, s, self.shift_max, acc_in)
+            acc, ovf = r.acc, r.overflow
+        mask = (1 << self.acc_w) - 1
+        return {"acc": (np.asarray(acc, np.int64) & mask).astype(np.uint64), "ovf": np.asarray(ovf).astype(np.uint64)}
+
+    def hypotheses(self, cols: dict, got: dict, mism: np.ndarray) -> list[Hypothesis]:
+        o = self.options
+        other = "saturate" if o["policy"] == "wrap" else "wrap"
+        hyps = [Hypothesis(f"policy={other}", {"saturate": "saturates the accumulator instead of wrapping",
+                                                "wrap": "wraps the accumulator instead of saturating"}[other],
+                           "overflow", (("policy", other),))]
+        if o["policy"] == "saturate":
+            order = "sequential" if o["order"] == "tree" else "tree"
+            hyps.append(Hypothesis(f"order={order}", f"adds the products {'one at a time' if order == 'sequential' else 'as one tree per vector'}",
+                                   "order", (("order", order),)))
+        if self.sw:
+            hyps.append(Hypothesis("shift-ignored", "ignores the per-lane shifts (every product unshifted)",
+                                   "shift", (("shift", "ignored"),)))
+        # a decoder with two magnitude rows swapped (a wiring or table error): every swap of an
+        # FP4 format's magnitudes, in the activation decoder, the weight decoder or both
+        L = self.lanes
+        same = self.fx.name == self.fw.name
+        for side, fmt in (("x", self.fx), ("w", self.fw), ("both", self.fx)):
+            if fmt.bits > 4 or fmt.is_lookup or (side == "both" and not same):
+                continue
+            fields = ([f"x{k}" for k in range(L)] if side in ("x", "both") else []) + \
+                     ([f"w{k}" for k in range(L)] if side in ("w", "both") else [])
+            who = {"x": "activation", "w": "weight", "both": "activation and weight"}[side]
+            mags = 1 << (fmt.bits - 1)
+            for i in range(1, mags):
+                for j in range(i + 1, mags):
+                    perm = np.arange(1 << fmt.bits)
+                    for base in (0, mags):
+                        perm[[base + i, base + j]] = [base + j, base + i]
+                    hyps.append(Hypothesis(
+                        f"swap-{side}-{i:#x}-{j:#x}",
+                        f"swaps the {who} decoder's rows of codes {i:#x} and {j:#x} (and their negatives)",
+                        "codes", inp=lambda c, perm=perm, fields=fields: {
+                            **c, **{f: perm[np.asarray(c[f], np.int64)] for f in fields}}))
+        return hyps
+
+    def describe(self, i: int, cols: dict, got: dict) -> str:
+        L = self.lanes
+        xs = " ".join(f"{int(cols[f'x{j}'][i]):x}" for j in range(L))
+        ws = " ".join(f"{int(cols[f'w{j}'][i]):x}" for j in range(L))
+        e, g = (int(self._signed([cols["acc"][i]], self.acc_w)[0]), int(self._signed([got["acc"][i]], self.acc_w)[0]))
+        return (f"vector {i}: x[0..]={xs} w[0..]={ws} acc_in={int(self._signed([cols['acc_in'][i]], self.acc_w)[0])}: "
+                f"acc expected {e} got {g}; ovf expected {int(cols['ovf'][i])} got {int(got['ovf'][i])}")
+
+
+class MxQuantModel:
+    """mx_quant: 32 source floats to an E8M0 scale and 32 E2M1 codes (docs/block.md §3, §4, §10)."""
+    unit = "mx_quant"
+    n = 32
+
+    def __init__(self, record: dict):
+        o = record["options"]
+        self.src = o["src"]
+        self.options = {"rule": o["rule"], "rounding": o["rounding"], "signed_zero": "kept"}
+        self.outputs = ("scale",) + tuple(f"code{j}" for j in range(self.n))
+        self.primary = self.outputs
+
+    def expect(self, options: dict, cols: dict) -> dict:
+        from emu.block.quant import mx_quant
+        x = np.stack([np.asarray(cols[f"x{j}"], np.int64) for j in range(self.n)], axis=1)
+        rand = (np.stack([np.asarray(cols[f"rand{j}"], np.int64) for j in range(self.n)], axis=1)
+                if options["rounding"] == "sr" else None)
+        scale, codes = mx_quant(x, self.src, options["rule"], options["rounding"], rand)
+        codes = codes.astype(np.uint64)
+        if options["signed_zero"] == "positive":
+            codes = np.where(codes == 8, np.uint64(0), codes)
+        return {"scale": scale.astype(np.uint64), **{f"code{j}": codes[:, j] for j in range(self.n)}}
+
+    def hypotheses(self, cols: dict, got: dict, mism: np.ndarray) -> list[Hypothesis]:
+        from emu.block import SCALE_RULES
+        o = self.options
+        hyps = [Hypothesis(f"rule={r}", f"computes the E8M0 scale by the {r} rule (docs/block.md §3)", "scale",
+                           (("rule", r),)) for r in SCALE_RULES if r != o["rule"]]
+        hyps += [Hypothesis(f"rounding={r}", "elements: " + ROUNDING_SAYS[r], "rounding", (("rounding", r),))
+                 for r in DETERMINISTIC + TIE_VARIANTS if r != o["rounding"]]
+        hyps.append(Hypothesis("zero-sign", "drops the sign of zero elements (-0 codes give +0)", "zero",
+                               (("signed_zero", "positive"),)))
+
+        def ftz(c, out):
+            return {**out, **{f"code{j}": np.where((out[f"code{j}"] & np.uint64(7)) == 1,
+                                                   out[f"code{j}"] & np.uint64(8), out[f"code{j}"])
+                              for j in range(self.n)}}
+        hyps.append(Hypothesis("ftz", "flushes subnormal elements (+-0.5 after scaling) to zero", "subnormal",
+                               out=ftz))
+        for conv in conventions().values():
+            delta = {}
+            if conv.scale_rule in SCALE_RULES:
+                delta["rule"] = conv.scale_rule
+            if conv.element_ties != "unspecified":
+                delta["rounding"] = conv.element_ties
+            if conv.signed_zero == "positive":
+                delta["signed_zero"] = "positive"
+            if conv.scale_rule not in SCALE_RULES or not any(o.get(k) != v for k, v in delta.items()):
+                continue
+            hyps.append(Hypothesis(f"convention={conv.name}", f"follows {conv.title} "
+                                   f"({', '.join(f'{k} {v}' for k, v in delta.items())})", "convention",
+                                   tuple(delta.items())))
+        return hyps
+
+    def describe(self, i: int, cols: dict, got: dict) -> str:
+        fmt = emu.get_format("e2m1")
+        x = units.source_array(np.array([int(cols[f"x{j}"][i]) for j in range(self.n)], np.uint64), self.src)
+        with np.errstate(invalid="ignore"):
+            amax = float(np.nanmax(np.abs(x.astype(np.float64)))) if not np.isnan(x.astype(np.float64)).all() else float("nan")
+        e, g = int(cols["scale"][i]), int(got["scale"][i])
+        def sc(v):
+            return "NaN" if v == 0xFF else f"2^{v - 127}"
+        parts = [f"vector {i}: amax {amax!r}: scale expected {e:#04x} ({sc(e)}) got {g:#04x} ({sc(g)})"]
+        diff = [j for j in range(self.n) if int(cols[f"code{j}"][i]) != int(got[f"code{j}"][i])]
+        if diff:
+            j = diff[0]
+            ce, cg = int(cols[f"code{j}"][i]), int(got[f"code{j}"][i])
+            parts.append(f"{len(diff)} codes differ, e.g. x{j} = {float(x[j])!r}: expected {ce:#x} "
+                         f"({_value(fmt, ce)}) got {cg:#x} ({_value(fmt, cg)})")
+        return "; ".join(parts)
+
+
+MODELS = {"encode": EncodeModel, "decode": DecodeModel, "product": ProductModel, "fp_mul": FpMulModel,
+          "dot": DotModel, "mx_quant": MxQuantModel}
 
 
 def model_for(record: dict):

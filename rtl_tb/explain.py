@@ -35,7 +35,10 @@ def explain_pack(pack_dir: Path, mismatch_csv: Path, examples: int = 1) -> list[
     for f, v in got_mism.items():
         if f in got:
             got[f][index] = v
-    return render(diagnose(model, cols, got), model, cols, got, examples)
+    judged = [f for f in model.primary if f in got_mism]      # a field the design lacks is not judged
+    if not judged:
+        return [f"diagnosis: the design gives none of {', '.join(model.primary)}; nothing to judge"]
+    return render(diagnose(model, cols, got, judged=judged), model, cols, got, examples)
 
 
 # ---- dumps ---------------------------------------------------------------------------------------

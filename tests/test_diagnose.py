@@ -204,3 +204,93 @@ def test_a_single_fault_of_a_decoder_is_named(case, design, key):
     text = "\n".join(render(diag, model, cols, got))
     hit = [f for f in diag.full if any(key in h.key for h in f.hyps)]
     assert hit and hit[0].n_explained == mism, text
+
+
+# ---- two-operand units, the MAC and a block unit ---------------------------------------------
+from golden.mac_pack import MacPackSpec          # noqa: E402
+from golden.unit_pack import UnitPackSpec        # noqa: E402
+
+SWAP56 = np.arange(16)
+SWAP56[[5, 6, 13, 14]] = [6, 5, 14, 13]          # the rows of 3.0 and 4.0 swapped, both signs
+
+
+def _spec_pack(spec):
+    fields, cols = spec.build()
+    record = spec.header()
+    record["fields"] = [{"name": f.name, "width": f.width, "role": f.role} for f in fields]
+    return record, cols
+
+
+def _product_got(cols, mx, mw):
+    from mac.products import product_table
+    t = product_table("e2m1", "e2m1")
+    p = t[mx[cols["code_x"].astype(np.int64)], mw[cols["code_w"].astype(np.int64)]]
+    return {"product": (p.astype(np.int64) & 0x1FF).astype(np.uint64)}
+
+
+def _diag_full(record, cols, got, key):
+    model = model_for(record)
+    mism = int(np.any([got[f] != cols[f] for f in model.primary], axis=0).sum())
+    diag = diagnose(model, cols, got)
+    text = "\n".join(render(diag, model, cols, got))
+    hit = [f for f in diag.full if any(key == h.key or key in h.key for h in f.hyps)]
+    assert hit and hit[0].n_explained == mism > 0, text
+    return text
+
+
+@pytest.mark.parametrize("which, key", [("w", "code-map-b"), ("both", "code-map-both")])
+def test_a_multiplier_with_a_permuted_decoder_gets_its_code_map(which, key):
+    record, cols = _spec_pack(MacPackSpec("product", "e2m1", "e2m1"))
+    ident = np.arange(16)
+    got = _product_got(cols, SWAP56 if which == "both" else ident, SWAP56)
+    text = _diag_full(record, cols, got, key)
+    assert "0x5 as 0x6, 0x6 as 0x5, 0xd as 0xe, 0xe as 0xd" in text
+
+
+def test_an_fp_multiplier_with_ties_away_and_a_permuted_decoder():
+    from mac.fp_mul import fp_mul
+    spec = UnitPackSpec("fp_mul", {"a": "e2m1", "b": "e2m1", "o": "e2m1"})
+    record, cols = _spec_pack(spec)
+    a, b = cols["a"].astype(np.int64), cols["b"].astype(np.int64)
+    codes, _ = fp_mul(a, b, "e2m1", "e2m1", "e2m1", "rna")
+    _diag_full(record, cols, {"code": codes.astype(np.uint64), "flags": cols["flags"]}, "rounding=rna")
+    codes, _ = fp_mul(SWAP56[a], SWAP56[b], "e2m1", "e2m1", "e2m1")
+    _diag_full(record, cols, {"code": codes.astype(np.uint64), "flags": cols["flags"]}, "code-map-both")
+
+
+@pytest.mark.parametrize("case, key", [("swap-w", "swap-w-0x5-0x6"), ("saturate", "policy=saturate"),
+                                       ("shift", "shift-ignored")])
+def test_a_mac_fault_is_named(case, key):
+    from mac.dot import dot
+    spec = MacPackSpec("dot", "e2m1", "e2m1", lanes=4, acc_w=12, shift_max=2 if case == "shift" else 0)
+    record, cols = _spec_pack(spec)
+    x = np.stack([cols[f"x{j}"] for j in range(4)], 1).astype(np.int64)
+    w = np.stack([cols[f"w{j}"] for j in range(4)], 1).astype(np.int64)
+    s = (np.stack([cols[f"s{j}"] for j in range(4)], 1).astype(np.int64) if case == "shift"
+         else np.zeros_like(x))
+    acc_in = cols["acc_in"].astype(np.int64)
+    acc_in = np.where(acc_in >= 2048, acc_in - 4096, acc_in)
+    if case == "swap-w":
+        w = SWAP56[w]
+    if case == "shift":
+        s = np.zeros_like(x)                     # a MAC that never shifts
+    r = dot(x, w, "e2m1", "e2m1", 12, "saturate" if case == "saturate" else "wrap", "tree", 4, s,
+            spec.shift_max, acc_in)
+    got = {"acc": (r.acc & 0xFFF).astype(np.uint64), "ovf": r.overflow.astype(np.uint64)}
+    _diag_full(record, cols, got, key)
+
+
+@pytest.mark.parametrize("delta, key", [({"rule": "ceil"}, "rule=ceil"), ({"rule": "rceil"}, "rule=rceil"),
+                                        ({"rounding": "rna"}, "rounding=rna"),
+                                        ({"rounding": "rnz", "signed_zero": "positive"}, "convention=ggml_mxfp4")])
+def test_an_mx_quantizer_fault_is_named(delta, key):
+    from emu.block.quant import mx_quant
+    spec = UnitPackSpec("mx_quant", {"random": 1000})
+    record, cols = _spec_pack(spec)
+    x = np.stack([cols[f"x{j}"] for j in range(32)], 1).astype(np.int64)
+    scale, codes = mx_quant(x, "float32", delta.get("rule", "floor"), delta.get("rounding", "rne"))
+    codes = codes.astype(np.uint64)
+    if delta.get("signed_zero") == "positive":
+        codes[codes == 8] = 0
+    got = {"scale": scale.astype(np.uint64), **{f"code{j}": codes[:, j] for j in range(32)}}
+    _diag_full(record, cols, got, key)

@@ -72,3 +72,29 @@ def test_a_convention_with_a_flag_it_contradicts_is_one_line(tmp_path):
     assert res.returncode == 2 and res.stdout == ""
     assert res.stderr.strip() == ("fp4ref verify: error: --rounding rne contradicts --convention microxcaling, "
                                   "which fixes rounding rna")
+
+
+def test_a_multiplier_with_a_swapped_rom_gets_its_code_map(tmp_path):
+    res = verify("--dut", str(HERE / "mul_rom_perm.toml"), "--sim", "verilator", cwd=tmp_path)
+    assert res.returncode == 1
+    assert ("reads both operands' codes permuted: 0x3 as 0x4, 0x4 as 0x3, 0xb as 0xc, 0xc as 0xb "
+            "[code-map-both]: 88 of 88 mismatches") in res.stdout, res.stdout
+
+
+def test_a_mac_with_a_faulty_weight_decoder_is_named(tmp_path):
+    res = verify("--dut", str(HERE / "mac4_wdec.toml"), "--sim", "icarus", cwd=tmp_path)
+    assert res.returncode == 1
+    out = res.stdout
+    assert ("swaps the weight decoder's rows of codes 0x5 and 0x6 (and their negatives) [swap-w-0x5-0x6]: "
+            "1,233 of 1,233 mismatches") in out, out
+
+
+def test_a_block_quantizer_built_with_the_wrong_scale_rule_is_named(tmp_path):
+    """The reference MX quantizer instantiated with RULE=1 (ceil) where the packs say floor."""
+    files = [a for f in ("fp4_round.v", "fp4_quant_elem.v", "fp4_mx_quant.v") for a in ("--rtl", str(RTL / f))]
+    res = verify("--unit", "mx_quant", "--opt", "rule=floor", "--sim", "icarus", *files, "--top", "fp4_mx_quant",
+                 "--param", "RULE=1", "--max-mismatches", "1", cwd=tmp_path)
+    assert res.returncode == 1
+    out = res.stdout
+    assert "one hypothesis explains all 3,598 mismatches of 4,173 vectors" in out, out
+    assert "computes the E8M0 scale by the ceil rule (docs/block.md §3) [rule=ceil]: 3,598 of 3,598" in out
