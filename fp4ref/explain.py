@@ -41,6 +41,8 @@ def add_parser(sub) -> None:
     x.add_argument("--convention", default=None,
                    help="encode: expect a named convention's choices (`fp4ref conventions`)")
     x.add_argument("--examples", type=int, default=1, help="example vectors per hypothesis (default 1)")
+    x.add_argument("--readme", metavar="FILE", help="also write the command and its report between the markers "
+                   "<!-- fp4ref explain --> and <!-- /fp4ref explain --> of FILE (README.md)")
 
     c = sub.add_parser("conventions", help="the named conventions side by side (docs/conventions.md)")
     c.add_argument("name", nargs="?", help="one convention: its choices, source and notes")
@@ -73,14 +75,28 @@ def cmd_explain(args) -> int:
 
     if args.examples < 0:
         raise ValueError(f"--examples: must be >= 0, got {args.examples}")
+    if args.readme:
+        from .markers import check
+        check(args.readme, "explain")
     record = _record(args)
     lines, mismatches = explain_dump(record, args.dump, args.examples)
     o = record["options"]
-    print(f"expected: {args.unit} {record['format']['name']}"
-          + (f" from {o['src']}, rounding {o['rounding']}, overflow {o['overflow']}, NaN {o['nan']}"
-             if args.unit == "encode" else "")
-          + (f" (convention {args.convention})" if args.convention else ""))
+    head = (f"expected: {args.unit} {record['format']['name']}"
+            + (f" from {o['src']}, rounding {o['rounding']}, overflow {o['overflow']}, NaN {o['nan']}"
+               + (f", zero results {o['signed_zero']}" if o.get("signed_zero", "kept") != "kept" else "")
+               if args.unit == "encode" else "")
+            + (f" (convention {args.convention})" if args.convention else ""))
+    print(head)
     print("\n".join(lines))
+    if args.readme:
+        import shlex
+
+        from .markers import replace
+        opts = [("--src", args.src if args.unit == "encode" else None), ("-r", args.rounding),
+                ("--overflow", args.overflow), ("--convention", args.convention)]
+        cmd = " ".join(["fp4ref explain --unit", args.unit, "-f", args.format,
+                        *(f"{k} {v}" for k, v in opts if v is not None), shlex.quote(str(args.dump))])
+        replace(args.readme, "explain", f"```\n$ {cmd}\n{head}\n" + "\n".join(lines) + "\n```")
     return 1 if mismatches else 0
 
 

@@ -80,7 +80,7 @@ class Finding:
     def says(self) -> str:
         head = self.hyps[0].says
         same = [h.key for h in self.hyps[1:]]
-        return head + (f" (the same outputs on this pack: {', '.join(same)})" if same else "")
+        return head + (f" (the same outputs on these vectors: {', '.join(same)})" if same else "")
 
 
 @dataclass

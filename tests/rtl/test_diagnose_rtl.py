@@ -98,3 +98,24 @@ def test_a_block_quantizer_built_with_the_wrong_scale_rule_is_named(tmp_path):
     out = res.stdout
     assert "one hypothesis explains all 3,598 mismatches of 4,173 vectors" in out, out
     assert "computes the E8M0 scale by the ceil rule (docs/block.md §3) [rule=ceil]: 3,598 of 3,598" in out
+
+
+def test_the_readme_diagnosis_is_a_real_run(tmp_path):
+    """examples/explain/dump.txt is what its testbench prints on Icarus, and the README's
+    diagnosis block is what `fp4ref explain --readme` writes for it."""
+    from rtl_tb.sims import sim_env
+
+    ex = REPO / "examples" / "explain"
+    env = sim_env()
+    subprocess.run(["iverilog", "-g2012", "-o", str(tmp_path / "tb.vvp"), str(ex / "tb_dump.v"), str(ex / "enc_cmp.v")],
+                   check=True, env=env, capture_output=True)
+    dump = subprocess.run(["vvp", "-n", str(tmp_path / "tb.vvp")], check=True, env=env, capture_output=True,
+                          text=True).stdout
+    assert dump == (ex / "dump.txt").read_text()
+    readme = tmp_path / "README.md"
+    readme.write_text((REPO / "README.md").read_text())
+    res = subprocess.run([sys.executable, "-m", "fp4ref", "explain", "--unit", "encode", "-f", "e2m1", "--src",
+                          "bfloat16", "examples/explain/dump.txt", "--readme", str(readme)],
+                         capture_output=True, text=True, cwd=REPO)
+    assert res.returncode == 1, res.stderr                     # mismatches: exit 1, like verify
+    assert readme.read_text() == (REPO / "README.md").read_text(), "run the command above with --readme README.md"
