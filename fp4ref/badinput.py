@@ -582,6 +582,7 @@ CATEGORIES: list[Category] = [
     _c("explain-x-values", "an explain dump with X from the simulator", "explain", "--unit", "encode",
        "-f", "e2m1", "{tmp}/dump.txt", setup=lambda t: (t / "dump.txt").write_text("x code\n3f800000 x\n"),
        how="TMP/dump.txt: code x", expect="(X or Z from the simulator?)"),
+    _c("conventions-unknown", "an unknown convention to list", "conventions", "ggml", expect="known: ocp_mx"),
     _c("convention-unknown", "an unknown convention name", *GEN, "--unit", "encode", "-f", "e2m1",
        "--convention", "nvidia", "--out", "{tmp}/pack", expect="known: ocp_mx, ml_dtypes"),
     _c("convention-contradicted", "a rounding that contradicts the convention", *GEN, "--unit", "encode",

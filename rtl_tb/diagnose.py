@@ -78,6 +78,10 @@ class Finding:
 
     @property
     def says(self) -> str:
+        if len(self.hyps) > 1 and all(h.family == "sticky" for h in self.hyps):
+            g = [dict(h.options)["guard"] for h in self.hyps]
+            return (f"loses its sticky bits: keeps only a few bits below the result's last place and "
+                    f"nothing below (windows of {min(g)} to {max(g)} guard bits give the same outputs)")
         head = self.hyps[0].says
         same = [h.key for h in self.hyps[1:]]
         return head + (f" (the same outputs on these vectors: {', '.join(same)})" if same else "")

@@ -670,8 +670,84 @@ class MxQuantModel:
         return "; ".join(parts)
 
 
+#: bits kept below a result's last place tried for "sticky bits lost" (a window of G guard bits)
+GUARDS = (0, 1, 2, 3, 4, 6, 8, 12, 16, 20, 24, 32, 40, 48)
+
+
+def _f32_text(bits: int) -> str:
+    return f"{bits:#010x} ({float(np.uint32(bits).view(np.float32))!r})"
+
+
+class BlockDotModel:
+    """mx_dot and nvfp4_dot: K blocks of E2M1 pairs with block scales (and FP32 tensor scales,
+    an accumulator) to an FP32 result, flags and per-block results (docs/block.md §7-§9)."""
+
+    def __init__(self, record: dict):
+        o = record["options"]
+        self.unit = record["unit"]
+        self.nv = self.unit == "nvfp4_dot"
+        self.k = o["blocks"]
+        self.size = 16 if self.nv else 32
+        self.o = o
+        self.options = {"semantics": o["semantics"], "rounding": o["rounding"], "ftz": bool(o["ftz"]),
+                        "guard": None}
+        self.outputs = ("res", "flags") + (tuple(f"blk{j}" for j in range(self.k)) if o["blocks_out"] else ())
+        self.primary = tuple(f for f in self.outputs if f != "flags")
+
+    def _lanes(self, cols, name, n):
+        return np.stack([np.asarray(cols[f"{name}{j}"], np.int64) for j in range(n)], axis=1)
+
+    def expect(self, options: dict, cols: dict) -> dict:
+        from mac.block_dot import mx_dot_fp32, nvfp4_dot_fp32
+        o = self.o
+        a, b = self._lanes(cols, "a", self.size * self.k), self._lanes(cols, "b", self.size * self.k)
+        kw = dict(acc=np.asarray(cols["acc"], np.int64) if o["acc"] else None, semantics=options["semantics"],
+                  rounding=options["rounding"], ftz=options["ftz"], guard=options["guard"])
+        if self.nv:
+            ts = o.get("tscale")
+            res, flags, blk = nvfp4_dot_fp32(a, b, self._lanes(cols, "sa", self.k), self._lanes(cols, "sb", self.k),
+                                             np.asarray(cols["ta"], np.int64) if ts else None,
+                                             np.asarray(cols["tb"], np.int64) if ts else None, **kw)
+        else:
+            res, flags, blk = mx_dot_fp32(a, b, self._lanes(cols, "xa", self.k), self._lanes(cols, "xb", self.k), **kw)
+        out = {"res": res.astype(np.uint64), "flags": flags.astype(np.uint64)}
+        if o["blocks_out"]:
+            out.update({f"blk{j}": blk[:, j].astype(np.uint64) for j in range(self.k)})
+        return out
+
+    def hypotheses(self, cols: dict, got: dict, mism: np.ndarray) -> list[Hypothesis]:
+        o = self.options
+        other = "per_block" if o["semantics"] == "exact" else "exact"
+        hyps = [Hypothesis(f"semantics={other}", {
+            "per_block": "rounds each block to FP32, then adds in FP32 (per_block semantics)",
+            "exact": "sums exactly and rounds once (exact semantics)"}[other], "semantics", (("semantics", other),)),
+            Hypothesis(f"rounding={'rtz' if o['rounding'] == 'rne' else 'rne'}",
+                       "truncates its FP32 results (rtz)" if o["rounding"] == "rne" else "rounds its FP32 results to nearest even",
+                       "rounding", (("rounding", "rtz" if o["rounding"] == "rne" else "rne"),)),
+            Hypothesis("ftz" if not o["ftz"] else "no-ftz",
+                       "flushes subnormal FP32 results to zero" if not o["ftz"] else "keeps subnormal FP32 results",
+                       "subnormal", (("ftz", not o["ftz"]),))]
+        if o["rounding"] == "rne":
+            hyps += [Hypothesis(f"sticky-{g}", f"loses its sticky bits: keeps {g} bits below the result's last "
+                                f"place and nothing below (a result one ulp off next to a rounding tie)", "sticky",
+                                (("guard", g),)) for g in GUARDS]
+        return hyps
+
+    def describe(self, i: int, cols: dict, got: dict) -> str:
+        parts = []
+        for f in self.primary:
+            e, g = int(cols[f][i]), int(got[f][i])
+            if e != g:
+                d = abs(int(np.int64(e & 0x7FFFFFFF)) - int(np.int64(g & 0x7FFFFFFF))) if (e ^ g) >> 31 == 0 else None
+                parts.append(f"{f} expected {_f32_text(e)} got {_f32_text(g)}" + (f", {d} ulp off" if d is not None else ""))
+        scale = ("sa", "sb") if self.nv else ("xa", "xb")
+        sc = " ".join(f"{s}{j}={int(cols[f'{s}{j}'][i]):#04x}" for j in range(self.k) for s in scale)
+        acc = f" acc={_f32_text(int(cols['acc'][i]))}" if self.o["acc"] else ""
+        return f"vector {i}: {sc}{acc}: " + "; ".join(parts)
+
+
 MODELS = {"encode": EncodeModel, "decode": DecodeModel, "product": ProductModel, "fp_mul": FpMulModel,
-          "dot": DotModel, "mx_quant": MxQuantModel}
+          "dot": DotModel, "mx_quant": MxQuantModel, "mx_dot": BlockDotModel, "nvfp4_dot": BlockDotModel}
 
 
 def model_for(record: dict):

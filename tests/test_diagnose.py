@@ -294,3 +294,26 @@ def test_an_mx_quantizer_fault_is_named(delta, key):
         codes[codes == 8] = 0
     got = {"scale": scale.astype(np.uint64), **{f"code{j}": codes[:, j] for j in range(32)}}
     _diag_full(record, cols, got, key)
+
+
+@pytest.mark.parametrize("unit", ["mx_dot", "nvfp4_dot"])
+@pytest.mark.parametrize("delta, key", [({"guard": 3}, "sticky-3"), ({"guard": 12}, "sticky-12"),
+                                        ({"semantics": "per_block"}, "semantics=per_block"),
+                                        ({"ftz": True}, "ftz"), ({"rounding": "rtz"}, "rounding=rtz")])
+def test_a_block_dot_fault_is_named(unit, delta, key):
+    """A block dot product that loses its sticky bits (keeps G bits below the result's last
+    place: one ulp off next to a tie), rounds per block, flushes or truncates."""
+    from mac.block_dot import mx_dot_fp32, nvfp4_dot_fp32
+    spec = UnitPackSpec(unit, {"blocks": 2, "random": 1000})
+    record, cols = _spec_pack(spec)
+    n = 16 if unit == "nvfp4_dot" else 32
+    lanes = lambda name, k: np.stack([cols[f"{name}{j}"] for j in range(k)], 1).astype(np.int64)  # noqa: E731
+    kw = {"acc": cols["acc"].astype(np.int64), "semantics": "exact", "rounding": "rne", "ftz": False, **delta}
+    if unit == "mx_dot":
+        res, flags, blk = mx_dot_fp32(lanes("a", 2 * n), lanes("b", 2 * n), lanes("xa", 2), lanes("xb", 2), **kw)
+    else:
+        res, flags, blk = nvfp4_dot_fp32(lanes("a", 2 * n), lanes("b", 2 * n), lanes("sa", 2), lanes("sb", 2),
+                                         cols["ta"].astype(np.int64), cols["tb"].astype(np.int64), **kw)
+    got = {"res": res.astype(np.uint64), "flags": flags.astype(np.uint64),
+           "blk0": blk[:, 0].astype(np.uint64), "blk1": blk[:, 1].astype(np.uint64)}
+    _diag_full(record, cols, got, key)
