@@ -209,7 +209,7 @@ def _parser() -> argparse.ArgumentParser:
 
     from . import accuracy, badinput, cost, dut, explain, gptq, layerpack, mutate
     accuracy.add_parser(sub)
-    explain.add_parser(sub)
+    explain.add_parser(sub, _mac_options)
     cost.add_parser(sub)
     gptq.add_parser(sub)
     layerpack.add_parser(sub)

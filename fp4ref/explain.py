@@ -22,16 +22,23 @@ whitespace-separated hex (as $fdisplay("%h %h", x, code) prints). An optional li
   decode: code, and int, f32, nan, inf (all four)"""
 
 
-def add_parser(sub) -> None:
+def add_parser(sub, mac_options=None) -> None:
     import argparse
 
     from emu.round import DETERMINISTIC, TIE_VARIANTS
+    from golden.unit_pack import unit_names
 
     x = sub.add_parser("explain", help="diagnose a dump of a design's inputs and outputs",
                        description=EXPLAIN_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     x.add_argument("dump", help="the dump file (CSV or whitespace-separated hex, with a header line)")
-    x.add_argument("--unit", required=True, choices=["encode", "decode"], help="the unit the design implements")
-    x.add_argument("-f", "--format", required=True, help="the code format (preset name or alias)")
+    x.add_argument("--unit", required=True, choices=["encode", "decode", "product", "dot", "fp_mul", "mx_quant",
+                                                     "mx_dot", "nvfp4_dot"],
+                   help="the unit the design implements (its options as for `fp4ref verify`)")
+    x.add_argument("-f", "--format", help="encode/decode: the code format (preset name or alias)")
+    x.add_argument("--opt", action="append", default=[], metavar="KEY=VALUE",
+                   help="an option of " + ", ".join(unit_names()) + " (repeatable; `fp4ref golden units`)")
+    if mac_options:
+        mac_options(x)
     x.add_argument("--src", default="float32", choices=["bfloat16", "float16", "float32"],
                    help="encode: the source type of x (default float32)")
     x.add_argument("-r", "--rounding", default=None, choices=list(DETERMINISTIC + TIE_VARIANTS) + ["sr"],
@@ -53,6 +60,10 @@ def _record(args) -> dict:
     from golden import units
     from golden.codec_pack import fmt_record
 
+    if args.unit not in ("encode", "decode"):
+        return _spec_record(args)
+    if not args.format:
+        raise ValueError(f"--unit {args.unit} needs --format")
     fmt = get_format(args.format)
     if args.unit == "decode":
         if args.convention or args.rounding or args.overflow:
@@ -70,6 +81,20 @@ def _record(args) -> dict:
     return {"unit": "encode", "format": fmt_record(fmt), "options": {"src": args.src, **opts}}
 
 
+def _spec_record(args) -> dict:
+    """The manifest-like record (unit, format, options, fields) of a unit with --opt or MAC flags."""
+    from golden.unit_pack import UnitPackSpec
+
+    from .packs import encode_choices, mac_spec_from_args, unit_spec_from_args
+
+    if args.convention or args.rounding or args.overflow:
+        encode_choices(args, None)               # the one-line refusal for other units
+        raise ValueError("-r and --overflow are options of --unit encode (others take --opt)")
+    spec = unit_spec_from_args(args) if args.unit not in ("product", "dot") else mac_spec_from_args(args)
+    fields = (spec.definition.fields(spec.options) if isinstance(spec, UnitPackSpec) else spec.build()[0])
+    return {**spec.header(), "fields": [{"name": f.name, "width": f.width, "role": f.role} for f in fields]}
+
+
 def cmd_explain(args) -> int:
     from rtl_tb.explain import explain_dump
 
@@ -81,7 +106,10 @@ def cmd_explain(args) -> int:
     record = _record(args)
     lines, mismatches = explain_dump(record, args.dump, args.examples)
     o = record["options"]
-    head = (f"expected: {args.unit} {record['format']['name']}"
+    what = (record["format"]["name"] if "name" in record["format"] else
+            " x ".join(v["name"] for v in record["format"].values() if isinstance(v, dict)))
+    opts = ", ".join(f"{k} {v}" for k, v in record["options"].items()) if args.unit not in ("encode", "decode") else ""
+    head = (f"expected: {args.unit} {what}" + (f" ({opts})" if opts else "")
             + (f" from {o['src']}, rounding {o['rounding']}, overflow {o['overflow']}, NaN {o['nan']}"
                + (f", zero results {o['signed_zero']}" if o.get("signed_zero", "kept") != "kept" else "")
                if args.unit == "encode" else "")
@@ -94,7 +122,8 @@ def cmd_explain(args) -> int:
         from .markers import replace
         opts = [("--src", args.src if args.unit == "encode" else None), ("-r", args.rounding),
                 ("--overflow", args.overflow), ("--convention", args.convention)]
-        cmd = " ".join(["fp4ref explain --unit", args.unit, "-f", args.format,
+        cmd = " ".join(["fp4ref explain --unit", args.unit, *(["-f", args.format] if args.format else []),
+                        *(f"--opt {o}" for o in args.opt),
                         *(f"{k} {v}" for k, v in opts if v is not None), shlex.quote(str(args.dump))])
         replace(args.readme, "explain", f"```\n$ {cmd}\n{head}\n" + "\n".join(lines) + "\n```")
     return 1 if mismatches else 0

@@ -42,6 +42,21 @@ def explain_pack(pack_dir: Path, mismatch_csv: Path, examples: int = 1) -> list[
 
 
 # ---- dumps ---------------------------------------------------------------------------------------
+def _names(fields) -> str:
+    """Field names for a message, lanes folded: x0 .. x31 as x0..x31."""
+    out, groups = [], {}
+    for f in fields:
+        m = re.fullmatch(r"([a-z_]+?)(\d+)", f)
+        if m:
+            groups.setdefault(m.group(1), []).append(int(m.group(2)))
+            if len(groups[m.group(1)]) == 1:
+                out.append(m.group(1))
+        else:
+            out.append(f)
+    return ", ".join(f"{g}{min(groups[g])}..{g}{max(groups[g])}" if g in groups and len(groups[g]) > 1
+                     else (f"{g}{groups[g][0]}" if g in groups else g) for g in out)
+
+
 _COUNT = re.compile(r"^(?://|#)\s*vectors\s*[:=]?\s*(\d+)\s*$", re.I)
 
 
@@ -77,13 +92,13 @@ def read_dump(path: Path, inputs: dict[str, int], outputs: dict[str, int]) -> tu
     unknown = [h for h in header if h not in known]
     if unknown or len(set(header)) != len(header):
         raise ValueError(f"{path}: column{'s' if len(unknown) > 1 else ''} {', '.join(unknown) or 'repeated'} "
-                         f"not of this unit; its columns: inputs {', '.join(inputs)}, outputs {', '.join(outputs)}")
+                         f"not of this unit; its columns: inputs {_names(inputs)}, outputs {_names(outputs)}")
     missing = [f for f in inputs if f not in header]
     if missing:
         raise ValueError(f"{path}: input column{'s' if len(missing) > 1 else ''} {', '.join(missing)} missing "
-                         f"(the unit's inputs: {', '.join(inputs)})")
+                         f"(the unit's inputs: {_names(inputs)})")
     if not any(h in outputs for h in header):
-        raise ValueError(f"{path}: no output column (the unit's outputs: {', '.join(outputs)})")
+        raise ValueError(f"{path}: no output column (the unit's outputs: {_names(outputs)})")
     if not rows:
         raise ValueError(f"{path}: no vectors after the header")
     if claimed is not None and claimed != len(rows):
@@ -112,22 +127,26 @@ def explain_dump(record: dict, path: Path, examples: int = 1) -> tuple[list[str]
 
     model = model_for(record)
     if model is None:
-        raise ValueError(f"explain: unit {record['unit']} has no diagnosis model yet (encode, decode)")
-    fields = units.fields(record["unit"], model.fmt, record["options"].get("src"))
-    ins = {f.name: f.width for f in fields if f.role == "input"}
-    outs = {f.name: f.width for f in fields if f.role == "output"}
+        raise ValueError(f"explain: unit {record['unit']} has no diagnosis model yet")
+    if "fields" in record:
+        ins = {f["name"]: f["width"] for f in record["fields"] if f["role"] == "input"}
+        outs = {f["name"]: f["width"] for f in record["fields"] if f["role"] == "output"}
+    else:
+        fields = units.fields(record["unit"], model.fmt, record["options"].get("src"))
+        ins = {f.name: f.width for f in fields if f.role == "input"}
+        outs = {f.name: f.width for f in fields if f.role == "output"}
     if record["unit"] == "encode" and record["options"]["rounding"] != "sr":
         ins.pop("rand")                      # only stochastic rounding reads it
     cols, given = read_dump(path, ins, outs)
-    if "rand" not in cols:
+    if record["unit"] == "encode" and "rand" not in cols:
         cols["rand"] = np.zeros(len(next(iter(cols.values()))), np.uint64)
     expected = model.expect(model.options, cols)
     cols = {**cols, **expected}
     got = {f: given.get(f, expected[f]) for f in model.outputs}
-    for f in model.primary:
-        if f not in given:
-            raise ValueError(f"{path}: needs the output column {f} (the value the diagnosis judges)")
-    diag = diagnose(model, cols, got)
+    judged = [f for f in model.primary if f in given]
+    if not judged:
+        raise ValueError(f"{path}: needs an output column the diagnosis judges: {', '.join(model.primary)}")
+    diag = diagnose(model, cols, got, judged=judged)
     head = [f"{path}: {diag.vectors:,} vectors, {diag.mismatches.size:,} mismatches"
             + (f" (and {diag.other_only.size:,} in {', '.join(f for f in model.outputs if f not in model.primary)} only)"
                if diag.other_only.size else "")]

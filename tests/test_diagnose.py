@@ -317,3 +317,24 @@ def test_a_block_dot_fault_is_named(unit, delta, key):
     got = {"res": res.astype(np.uint64), "flags": flags.astype(np.uint64),
            "blk0": blk[:, 0].astype(np.uint64), "blk1": blk[:, 1].astype(np.uint64)}
     _diag_full(record, cols, got, key)
+
+
+def test_explain_reads_a_product_dump_as_a_user_writes_it(tmp_path):
+    """`fp4ref explain` on a CSV dump of a multiplier whose decode table swaps 1.5 and 2."""
+    import subprocess
+    import sys
+
+    from mac.products import product_table
+    record, cols = _spec_pack(MacPackSpec("product", "e2m1", "e2m1"))
+    perm = np.arange(16)
+    perm[[3, 4, 11, 12]] = [4, 3, 12, 11]
+    p = product_table("e2m1", "e2m1")[perm[cols["code_x"].astype(np.int64)], perm[cols["code_w"].astype(np.int64)]]
+    dump = tmp_path / "mul.csv"
+    dump.write_text("code_x,code_w,product\n" + "".join(
+        f"{a},{b},{int(c) & 0x1FF:#x}\n" for a, b, c in zip(cols["code_x"], cols["code_w"], p)))
+    res = subprocess.run([sys.executable, "-m", "fp4ref", "explain", "--unit", "product", "--x", "e2m1", "--w", "e2m1",
+                          str(dump)], capture_output=True, text=True, cwd=tmp_path)
+    assert res.returncode == 1, res.stderr
+    assert "mul.csv: 256 vectors, 88 mismatches" in res.stdout
+    assert ("reads both operands' codes permuted: 0x3 as 0x4, 0x4 as 0x3, 0xb as 0xc, 0xc as 0xb "
+            "[code-map-both]: 88 of 88 mismatches") in res.stdout
