@@ -185,6 +185,26 @@ def diagnose(model, cols: dict, got: dict, extra: list[Hypothesis] | None = None
     return diag
 
 
+def flag_lines(diag: Diagnosis, cols: dict, got: dict, indent: str = "    ") -> list[str]:
+    """For the vectors whose values match but whose flags differ: per flag, how often the design
+    leaves it clear where it is due and sets it where it is not (the IEEE flags: emu.flags)."""
+    from emu.flags import Flag
+
+    if "flags" not in got or not diag.other_only.size:
+        return []
+    i = diag.other_only
+    e, g = np.asarray(cols["flags"], np.uint64)[i], np.asarray(got["flags"], np.uint64)[i]
+    out = []
+    for f in Flag:
+        b = np.uint64(int(f))
+        missing, extra = int(((e & b) != 0).sum() - ((e & g & b) != 0).sum()), int(((g & b) != 0).sum() - ((e & g & b) != 0).sum())
+        due = int(((np.asarray(cols["flags"], np.uint64) & b) != 0).sum())
+        if missing or extra:
+            out.append(f"{indent}{f.name.lower()}: left clear in {missing:,} vectors where it is due "
+                       f"({due:,} in the pack), set in {extra:,} where it is not")
+    return out
+
+
 def render(diag: Diagnosis, model, cols: dict, got: dict, examples: int = 1) -> list[str]:
     """The diagnosis as lines for a person: counts, one example each, the mismatches left."""
     n = diag.mismatches.size
@@ -193,6 +213,7 @@ def render(diag: Diagnosis, model, cols: dict, got: dict, examples: int = 1) -> 
         if diag.other_only.size:
             lines.append(f"diagnosis: the values match; {diag.other_only.size:,} vectors differ only in "
                          f"{', '.join(f for f in model.outputs if f not in model.primary)}")
+            lines += flag_lines(diag, cols, got, "  ")
             lines += ["  e.g. " + model.describe(int(i), cols, got) for i in diag.other_only[:examples]]
         return lines
 
@@ -234,4 +255,5 @@ def render(diag: Diagnosis, model, cols: dict, got: dict, examples: int = 1) -> 
     if diag.other_only.size:
         lines.append(f"  besides: {diag.other_only.size:,} vectors differ only in "
                      f"{', '.join(f for f in model.outputs if f not in model.primary)}")
+        lines += flag_lines(diag, cols, got)
     return lines

@@ -220,8 +220,9 @@ class EncodeModel:
         if self.options["rounding"] == "sr":
             head += f" rand={int(cols['rand'][i])}"
         if e == g:
-            return (f"{head}: code {e:#x} as expected; flags expected {int(cols['flags'][i]):#x} "
-                    f"got {int(got['flags'][i]):#x}")
+            from emu.flags import describe as flag_names
+            return (f"{head}: code {e:#x} as expected; flags expected {flag_names(int(cols['flags'][i]))} "
+                    f"got {flag_names(int(got['flags'][i]))}")
         ulps = _ulps(fmt, e, g)
         return (f"{head}: code expected {e:#x} ({fmt.fields(e)} = {_value(fmt, e)}) got {g:#x} "
                 f"({fmt.fields(g)} = {_value(fmt, g)})" + (f", {ulps} ulp off" if ulps is not None else ""))
@@ -503,6 +504,10 @@ class FpMulModel:
         a, b = int(cols["a"][i]), int(cols["b"][i])
         e, g = int(cols["code"][i]), int(got["code"][i])
         ulps = _ulps(fo, e, g)
+        if e == g:
+            from emu.flags import describe as flag_names
+            return (f"vector {i}: a={a:#x} b={b:#x}: code {e:#x} as expected; flags expected "
+                    f"{flag_names(int(cols['flags'][i]))} got {flag_names(int(got['flags'][i]))}")
         return (f"vector {i}: a={a:#x} ({fa.fields(a)} = {_value(fa, a)}) b={b:#x} ({fb.fields(b)} = {_value(fb, b)}): "
                 f"code expected {e:#x} ({fo.fields(e)} = {_value(fo, e)}) got {g:#x} ({fo.fields(g)} = {_value(fo, g)})"
                 + (f", {ulps} ulp off" if ulps is not None else ""))
@@ -740,13 +745,80 @@ class BlockDotModel:
             if e != g:
                 d = abs(int(np.int64(e & 0x7FFFFFFF)) - int(np.int64(g & 0x7FFFFFFF))) if (e ^ g) >> 31 == 0 else None
                 parts.append(f"{f} expected {_f32_text(e)} got {_f32_text(g)}" + (f", {d} ulp off" if d is not None else ""))
+        if not parts:
+            from emu.flags import describe as flag_names
+            parts.append(f"res {_f32_text(int(cols['res'][i]))} as expected; flags expected "
+                         f"{flag_names(int(cols['flags'][i]))} got {flag_names(int(got['flags'][i]))}")
         scale = ("sa", "sb") if self.nv else ("xa", "xb")
         sc = " ".join(f"{s}{j}={int(cols[f'{s}{j}'][i]):#04x}" for j in range(self.k) for s in scale)
         acc = f" acc={_f32_text(int(cols['acc'][i]))}" if self.o["acc"] else ""
         return f"vector {i}: {sc}{acc}: " + "; ".join(parts)
 
 
-MODELS = {"encode": EncodeModel, "decode": DecodeModel, "product": ProductModel, "fp_mul": FpMulModel,
+class MacStreamModel:
+    """mac_stream: a clocked MAC, one row per clock edge: clr, en and L code pairs in, the
+    accumulator and its sticky overflow flag out (docs/block.md §11)."""
+    unit = "mac_stream"
+    outputs = ("acc", "ovf")
+    primary = ("acc", "ovf")
+
+    def __init__(self, record: dict):
+        o = record["options"]
+        self.o = o
+        self.fx, self.fw = emu.get_format(o["x"]), emu.get_format(o["w"])
+        self.options = {"policy": o["policy"], "sticky": True}
+
+    def expect(self, options: dict, cols: dict) -> dict:
+        from mac.stream import mac_stream
+        L = self.o["lanes"]
+        x = np.stack([np.asarray(cols[f"x{j}"], np.int64) for j in range(L)], axis=1)
+        w = np.stack([np.asarray(cols[f"w{j}"], np.int64) for j in range(L)], axis=1)
+        acc, ovf = mac_stream(np.asarray(cols["clr"], np.int64), np.asarray(cols["en"], np.int64), x, w,
+                              self.fx, self.fw, self.o["acc_w"], options["policy"], options["sticky"])
+        mask = (1 << self.o["acc_w"]) - 1
+        return {"acc": (acc & mask).astype(np.uint64), "ovf": ovf.astype(np.uint64)}
+
+    def hypotheses(self, cols: dict, got: dict, mism: np.ndarray) -> list[Hypothesis]:
+        other = "saturate" if self.options["policy"] == "wrap" else "wrap"
+        hyps = [Hypothesis(f"policy={other}", {"saturate": "saturates the accumulator instead of wrapping",
+                                                "wrap": "wraps the accumulator instead of saturating"}[other],
+                           "overflow", (("policy", other),)),
+                Hypothesis("ovf-not-sticky", "its overflow flag is not sticky: it shows only the last enabled "
+                           "cycle's overflow", "overflow", (("sticky", False),))]
+        L = self.o["lanes"]
+        same = self.fx == self.fw
+        for side, fmt in (("x", self.fx), ("w", self.fw), ("both", self.fx)):
+            if fmt.bits > 4 or (side == "both" and not same):
+                continue
+            fields = ([f"x{k}" for k in range(L)] if side in ("x", "both") else []) + \
+                     ([f"w{k}" for k in range(L)] if side in ("w", "both") else [])
+            who = {"x": "activation", "w": "weight", "both": "activation and weight"}[side]
+            mags = 1 << (fmt.bits - 1)
+            for i in range(1, mags):
+                for j in range(i + 1, mags):
+                    perm = np.arange(1 << fmt.bits)
+                    for base in (0, mags):
+                        perm[[base + i, base + j]] = [base + j, base + i]
+                    hyps.append(Hypothesis(
+                        f"swap-{side}-{i:#x}-{j:#x}",
+                        f"swaps the {who} decoder's rows of codes {i:#x} and {j:#x} (and their negatives)",
+                        "codes", inp=lambda c, perm=perm, fields=fields: {
+                            **c, **{f: perm[np.asarray(c[f], np.int64)] for f in fields}}))
+        return hyps
+
+    def describe(self, i: int, cols: dict, got: dict) -> str:
+        w = self.o["acc_w"]
+        def signed(v):
+            return v - (1 << w) if v >> (w - 1) else v
+        L = self.o["lanes"]
+        xs = " ".join(f"{int(cols[f'x{j}'][i]):x}" for j in range(L))
+        ws = " ".join(f"{int(cols[f'w{j}'][i]):x}" for j in range(L))
+        return (f"cycle {i}: clr={int(cols['clr'][i])} en={int(cols['en'][i])} x[0..]={xs} w[0..]={ws}: "
+                f"acc expected {signed(int(cols['acc'][i]))} got {signed(int(got['acc'][i]))}; "
+                f"ovf expected {int(cols['ovf'][i])} got {int(got['ovf'][i])}")
+
+
+MODELS = {"mac_stream": MacStreamModel, "encode": EncodeModel, "decode": DecodeModel, "product": ProductModel, "fp_mul": FpMulModel,
           "dot": DotModel, "mx_quant": MxQuantModel, "mx_dot": BlockDotModel, "nvfp4_dot": BlockDotModel}
 
 
