@@ -18,30 +18,36 @@ import numpy as np
 from .errors import raise_if_any
 from .flags import Flag
 from .registry import get_format
-from .round import MODES
+from .round import ROUNDINGS
 from .round_pack import round_pack
 from .spec import FloatFormat
 from .unpack import NAN, SOURCES, bits_of, unpack
 
 OVERFLOW_POLICIES = ("saturate", "inf", "error")
 NAN_POLICIES = ("auto", "nan", "zero", "max", "error", "ml_dtypes")
+SIGNED_ZERO = ("kept", "positive")
 _CHUNK = 1 << 16   # elements per step: keeps the temporaries in cache
 
 
 def encode(x, fmt: str | FloatFormat, rounding: str = "rne", overflow: str = "saturate",
-           nan: str = "auto", rand=None, sr_bits: int = 8, flags: bool = False):
+           nan: str = "auto", rand=None, sr_bits: int = 8, flags: bool = False,
+           signed_zero: str = "kept"):
     """Encode each element of ``x`` to a code of ``fmt``.
 
     Args:
       x: array of float64, float32, float16 or ml_dtypes.bfloat16 (its dtype selects how the bit
         patterns are read; Python floats and lists are float64; torch tensors are accepted).
       fmt: a preset name or alias, or a FloatFormat.
-      rounding: rne | rna | rtz | rup | rdn | sr.
+      rounding: rne | rna | rtz | rup | rdn | sr, or nearest with another tie rule: rnz (toward
+        zero), rnm (toward -inf), rnp (toward +inf) (emu.round.TIE_VARIANTS).
       overflow: saturate (±max) | inf (IEEE: ±Inf, or NaN where there is no Inf) | error.
       nan: auto (NaN if the format has one, else error) | nan | zero | max | error | ml_dtypes.
       rand: for rounding="sr": integers in [0, 2^sr_bits), broadcast to x's shape.
       sr_bits: random bits per element for "sr" (1..32).
       flags: also return per-element flags (emu.flags.Flag bits).
+      signed_zero: kept (a zero result carries the input's sign, docs/encoding.md §3.3-§3.4) |
+        positive (every zero result is the +0 code, as ggml's MXFP4 and llm-datatypes give;
+        docs/conventions.md). NaN policies that give the -0 code (ml_dtypes) are not changed.
 
     Returns:
       uint8 codes of x's shape, or (codes, flags) with flags=True.
@@ -55,11 +61,14 @@ def encode(x, fmt: str | FloatFormat, rounding: str = "rne", overflow: str = "sa
     bits, src = bits_of(x)
     asked_nan = nan
     nan = _check_options(fmt, rounding, overflow, nan, sr_bits)
+    if signed_zero not in SIGNED_ZERO:
+        raise ValueError(f"signed_zero: must be one of {', '.join(SIGNED_ZERO)}, got {signed_zero!r}")
     if rounding == "sr":
         rand = _check_rand(rand, x.shape, sr_bits)
     elif _table_ok(fmt, src.name):
         codes, flg, hit = _gather(bits, src.name, fmt, rounding, overflow, nan, flags)
         if not hit:
+            codes = _unsigned_zero(codes, bits, src, fmt) if signed_zero == "positive" else codes
             return (codes, flg) if flags else codes
     codes, flg = _direct(bits, src, fmt, rounding, overflow, nan, rand, sr_bits)
     if nan == "error":
@@ -70,7 +79,16 @@ def encode(x, fmt: str | FloatFormat, rounding: str = "rne", overflow: str = "sa
         raise_if_any((flg & Flag.OVERFLOW) != 0, x,
                      f"magnitude beyond {fmt.name}'s max {float(fmt.max_value):g} and overflow='error'",
                      show=lambda v: repr(float(v)))
+    codes = _unsigned_zero(codes, bits, src, fmt) if signed_zero == "positive" else codes
     return (codes, flg) if flags else codes
+
+
+def _unsigned_zero(codes: np.ndarray, bits: np.ndarray, src, fmt: FloatFormat) -> np.ndarray:
+    """signed_zero='positive': the -0 code of a non-NaN input becomes +0."""
+    if not fmt.has_neg_zero:
+        return codes
+    minus0 = (codes == fmt.sign_bit) & (unpack(bits, src).kind != NAN)
+    return np.where(minus0, np.uint8(0), codes).astype(codes.dtype)
 
 
 def _as_array(x) -> np.ndarray:
@@ -85,8 +103,8 @@ def _as_array(x) -> np.ndarray:
 
 
 def _check_options(fmt: FloatFormat, rounding: str, overflow: str, nan: str, sr_bits: int) -> str:
-    if rounding not in MODES:
-        raise ValueError(f"rounding: must be one of {', '.join(MODES)}, got {rounding!r}")
+    if rounding not in ROUNDINGS:
+        raise ValueError(f"rounding: must be one of {', '.join(ROUNDINGS)}, got {rounding!r}")
     if overflow not in OVERFLOW_POLICIES:
         raise ValueError(f"overflow: must be one of {', '.join(OVERFLOW_POLICIES)}, got {overflow!r}")
     if overflow == "inf" and not (fmt.has_inf or fmt.has_nan):

@@ -11,7 +11,15 @@ from __future__ import annotations
 import numpy as np
 
 DETERMINISTIC = ("rne", "rna", "rtz", "rup", "rdn")
+#: the rounding modes of the hardware contract (docs/rtl_contract.md: mode_i is the index here)
 MODES = DETERMINISTIC + ("sr",)
+#: nearest with the other tie rules found in the wild (formats.md §10; docs/encoding.md §3.4):
+#: ties toward zero (the smaller magnitude), toward -infinity (the lower neighbour), toward
+#: +infinity. The model's, for conventions and mismatch diagnosis; no mode_i code.
+TIE_VARIANTS = ("rnz", "rnm", "rnp")
+#: every deterministic rounding the model computes
+NEAREST = ("rne", "rna") + TIE_VARIANTS
+ROUNDINGS = MODES + TIE_VARIANTS
 
 
 def increment(mode: str, sign: np.ndarray, lo_odd: np.ndarray, round_bit: np.ndarray,
@@ -22,13 +30,19 @@ def increment(mode: str, sign: np.ndarray, lo_odd: np.ndarray, round_bit: np.nda
         return round_bit & (sticky | lo_odd)
     if mode == "rna":   # ties away from zero: the round bit alone decides
         return round_bit.copy()
+    if mode == "rnz":   # ties toward zero: a tie keeps lo
+        return round_bit & sticky
+    if mode == "rnm":   # ties toward -inf: a tie grows a negative magnitude only
+        return round_bit & (sticky | (sign == 1))
+    if mode == "rnp":   # ties toward +inf: a tie grows a positive magnitude only
+        return round_bit & (sticky | (sign == 0))
     if mode == "rtz":
         return np.zeros_like(round_bit)
     if mode == "rup":   # toward +inf: only positive magnitudes grow
         return inexact & (sign == 0)
     if mode == "rdn":   # toward -inf: only negative magnitudes grow
         return inexact & (sign == 1)
-    raise ValueError(f"rounding: must be one of {', '.join(MODES)}, got {mode!r}")
+    raise ValueError(f"rounding: must be one of {', '.join(ROUNDINGS)}, got {mode!r}")
 
 
 def increment_sr(first_bits: np.ndarray, rand: np.ndarray, sr_bits: int) -> np.ndarray:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .flags import Flag
-from .round import increment, increment_sr
+from .round import NEAREST, increment, increment_sr
 from .spec import FloatFormat
 from .unpack import FINITE, INF, NAN, ZERO, Unpacked
 
@@ -118,7 +118,7 @@ def _overflow_code(fmt, overflow, rounding, negative):
     if overflow != "inf":
         return _max_code(fmt, negative)
     # IEEE 754 §7.4: only a mode that rounds away from zero for this sign reaches Inf.
-    if rounding in ("rne", "rna", "sr"):
+    if rounding in NEAREST + ("sr",):
         away = np.ones_like(negative)
     elif rounding == "rup":
         away = ~negative

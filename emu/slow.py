@@ -29,7 +29,7 @@ import numpy as np
 from emu.spec import FloatFormat
 
 INEXACT, UNDERFLOW, OVERFLOW, INVALID = 1, 2, 4, 8  # §3.4 "Flags"
-ROUNDINGS = ("rne", "rna", "rtz", "rup", "rdn", "sr")
+ROUNDINGS = ("rne", "rna", "rtz", "rup", "rdn", "sr", "rnz", "rnm", "rnp")
 OVERFLOWS = ("saturate", "inf", "error")
 NANS = ("auto", "nan", "zero", "max", "error", "ml_dtypes")
 
@@ -139,6 +139,12 @@ def _choose(g, mode, mag, s, lo, hi, rnd, sr_bits):
         return lo if mag < g.mids[lo] else hi
     if mode == "rna":
         return hi
+    if mode == "rnz":  # ties toward zero
+        return lo
+    if mode == "rnm":  # ties toward -infinity
+        return hi if s else lo
+    if mode == "rnp":  # ties toward +infinity
+        return lo if s else hi
     return lo if g.even[lo] else hi  # rne: lo when its integer significand is even (§3.4)
 
 
@@ -172,7 +178,7 @@ def _encode_one(g, s, mag, mode, overflow, nan, rnd, sr_bits):
     if chosen is None or g.values[chosen] > g.max_value:  # overflow (§3.4)
         if overflow == "error":
             return None, "overflow"
-        away = mode in ("rne", "rna", "sr") or (mode == "rup" and not s) or (mode == "rdn" and s)
+        away = mode in ("rne", "rna", "sr", "rnz", "rnm", "rnp") or (mode == "rup" and not s) or (mode == "rdn" and s)
         if overflow == "inf" and away:
             code = s * g.sign_bit | g.inf_mag if g.specials == "ieee" else g.nan(s)
         else:

@@ -174,6 +174,15 @@ def setup_rtl(tmp: Path) -> None:
     (tmp / "bin").mkdir()
 
 
+def _dump(text: str):
+    def setup(tmp: Path) -> None:
+        (tmp / "dump.csv").write_text(text)
+    return setup
+
+
+EXPLAIN = ("explain", "--unit", "encode", "-f", "e2m1", "{tmp}/dump.csv")
+
+
 MUL_V = """module mul (input clk, input [3:0] a, input [3:0] b, output reg [8:0] p);
     always @(posedge clk) p <= {5'd0, a} * {5'd0, b};
 endmodule
@@ -560,6 +569,28 @@ CATEGORIES: list[Category] = [
        "[n, 32]"),
     _a("api-stream-enable", "an enable of 2 to the streaming MAC", "mac.stream.mac_stream(clr=[1], en=[2], ...)",
        lambda t: __import__("mac.stream", fromlist=["x"]).mac_stream([1], [2], [[0]], [[0]]), "0 or 1"),
+    # mismatch diagnosis and named conventions (issue 15)
+    _c("explain-columns", "an explain dump whose columns are not the unit's", *EXPLAIN,
+       setup=_dump("x,value\n0x3f800000,2\n"), how="TMP/dump.csv: columns x,value",
+       expect="column value not of this unit"),
+    _c("explain-width", "an explain dump with a value wider than its field", *EXPLAIN,
+       setup=_dump("x,code\n0x3f800000,0x1f\n"), how="TMP/dump.csv: code 0x1f (a 4-bit field)",
+       expect="does not fit the field's 4 bits"),
+    _c("explain-short", "an explain dump with fewer vectors than it claims", *EXPLAIN,
+       setup=_dump("x,code\n# vectors 3\n0x3f800000,0x2\n0x40000000,0x4\n"),
+       how="TMP/dump.csv: '# vectors 3', two lines", expect="holds 2 vectors but says it has 3"),
+    _c("explain-x-values", "an explain dump with X from the simulator", "explain", "--unit", "encode",
+       "-f", "e2m1", "{tmp}/dump.txt", setup=lambda t: (t / "dump.txt").write_text("x code\n3f800000 x\n"),
+       how="TMP/dump.txt: code x", expect="(X or Z from the simulator?)"),
+    _c("conventions-unknown", "an unknown convention to list", "conventions", "ggml", expect="known: ocp_mx"),
+    _c("convention-unknown", "an unknown convention name", *GEN, "--unit", "encode", "-f", "e2m1",
+       "--convention", "nvidia", "--out", "{tmp}/pack", expect="known: ocp_mx, ml_dtypes"),
+    _c("convention-contradicted", "a rounding that contradicts the convention", *GEN, "--unit", "encode",
+       "-f", "e2m1", "--convention", "microxcaling", "-r", "rne", "--out", "{tmp}/pack",
+       expect="contradicts --convention microxcaling"),
+    _c("convention-other-unit", "a convention for a unit it does not apply to yet", *GEN, "--unit",
+       "decode", "-f", "e2m1", "--convention", "ml_dtypes", "--out", "{tmp}/pack",
+       expect="applies to --unit encode"),
 ]
 
 

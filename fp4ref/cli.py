@@ -45,7 +45,7 @@ examples:
 
 def _parser() -> argparse.ArgumentParser:
     from emu.encode import NAN_POLICIES, OVERFLOW_POLICIES
-    from emu.round import MODES
+    from emu.round import MODES, ROUNDINGS
 
     p = argparse.ArgumentParser(prog="fp4ref", description=DESCRIPTION, epilog=EPILOG,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -100,8 +100,11 @@ def _parser() -> argparse.ArgumentParser:
     _mac_options(gg)
     gg.add_argument("--src", default="bfloat16", choices=["bfloat16", "float16", "float32"],
                     help="encode: source type (float32 uses TestFloat-style sets)")
-    gg.add_argument("-r", "--rounding", default="rne", choices=MODES)
-    gg.add_argument("--overflow", default="saturate", choices=["saturate", "inf"])
+    gg.add_argument("-r", "--rounding", default=None, choices=ROUNDINGS,
+                    help="encode: rounding (default rne; rnz rnm rnp: nearest with other tie rules)")
+    gg.add_argument("--overflow", default=None, choices=["saturate", "inf"], help="encode (default saturate)")
+    gg.add_argument("--convention", default=None, metavar="NAME",
+                    help="encode: expectations under a named convention (`fp4ref conventions`)")
     gg.add_argument("--level", type=int, default=1, choices=[1, 2], help="float32 set size")
     gg.add_argument("--random", type=int, default=None,
                     help="float32, mx_block: seeded random vectors (mx_block default 20000)")
@@ -137,8 +140,10 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--top", help="your module's name")
     v.add_argument("--param", action="append", default=[], help="NAME=VALUE for your module (repeatable)")
     v.add_argument("--src", default="bfloat16", choices=["bfloat16", "float16", "float32"])
-    v.add_argument("-r", "--rounding", default="all", help="all, or comma-separated modes")
-    v.add_argument("--overflow", default="saturate", choices=["saturate", "inf", "all"])
+    v.add_argument("-r", "--rounding", default=None, help="all (default), or comma-separated modes")
+    v.add_argument("--overflow", default=None, choices=["saturate", "inf", "all"], help="default saturate")
+    v.add_argument("--convention", default=None, metavar="NAME",
+                   help="encode: expect a named convention's choices (`fp4ref conventions`)")
     v.add_argument("--level", type=int, default=1, choices=[1, 2], help="float32 set size")
     v.add_argument("--copies", type=int, default=None,
                    help="copies of the module the bench drives per cycle (default 16; 4 for dot)")
@@ -202,8 +207,9 @@ def _parser() -> argparse.ArgumentParser:
     rg.add_argument("--packs", help="pack folder (default build/packs)")
     rg.add_argument("--no-mac", action="store_true", help="skip the MAC, MX block, lookup-format and block-unit packs")
 
-    from . import accuracy, badinput, cost, dut, gptq, layerpack, mutate
+    from . import accuracy, badinput, cost, dut, explain, gptq, layerpack, mutate
     accuracy.add_parser(sub)
+    explain.add_parser(sub, _mac_options)
     cost.add_parser(sub)
     gptq.add_parser(sub)
     layerpack.add_parser(sub)
@@ -441,6 +447,8 @@ def cmd_verify(args) -> int:
     if args.dut:
         if args.unit or args.rtl or args.top or args.param:
             raise ValueError("--dut describes the design: leave out --unit, --rtl, --top and --param")
+        if args.convention:
+            raise ValueError("--convention: not with --dut yet; give --unit encode, --rtl and --top")
         from .dut import verify_dut
         return verify_dut(args)
     if not (args.unit and args.rtl and args.top):
@@ -523,6 +531,16 @@ def cmd_dut(args) -> int:
     return dut.cmd_dut(args)
 
 
+def cmd_explain(args) -> int:
+    from . import explain
+    return explain.cmd_explain(args)
+
+
+def cmd_conventions(args) -> int:
+    from . import explain
+    return explain.cmd_conventions(args)
+
+
 def cmd_layerpack(args) -> int:
     from . import layerpack
     return layerpack.cmd_layerpack(args)
@@ -531,7 +549,8 @@ def cmd_layerpack(args) -> int:
 COMMANDS = {"llmfp4": cmd_llmfp4, "width": cmd_width, "regress": cmd_regress, "golden": cmd_golden, "verify": cmd_verify, "formats": cmd_formats, "card": cmd_card, "encode": cmd_encode, "decode": cmd_decode,
             "demo": cmd_demo, "bench": cmd_bench, "exhaustive": cmd_exhaustive,
             "accuracy": cmd_accuracy, "cost": cmd_cost, "layerpack": cmd_layerpack,
-            "badinput": cmd_badinput, "gptq": cmd_gptq, "mutate": cmd_mutate, "dut": cmd_dut}
+            "badinput": cmd_badinput, "gptq": cmd_gptq, "mutate": cmd_mutate, "dut": cmd_dut,
+            "explain": cmd_explain, "conventions": cmd_conventions}
 
 
 if __name__ == "__main__":

@@ -205,7 +205,7 @@ def verify_dut(args) -> int:
     from rtl_tb.runner import REPO, STALL_S
     from rtl_tb.sims import require
 
-    from .verify import report
+    from .verify import explain_run, report
     dut = load(args.dut)
     sims = [args.sim] if args.sim_given else list(dut.simulators)
     for sim in sims:
@@ -222,7 +222,10 @@ def verify_dut(args) -> int:
                                                              if dut.kind == "handshake" else "")
                  if seeded else "") + f") on {sim} ==")
         print(f"watchdog: {run.limit:g} s for the simulation; stall after {stall:g} s without a vector")
-        status |= 0 if report(run, dut.top, len(prepared[0]), dut.kind) else 1
+        ok = report(run, dut.top, len(prepared[0]), dut.kind)
+        if not ok:
+            explain_run(run)
+        status |= 0 if ok else 1
     if status:
         print(f"fp4ref verify: {dut.top} fails its {dut.unit} packs ({args.dut})", file=sys.stderr)
     return status

@@ -16,6 +16,25 @@ from golden.unit_pack import UnitPackSpec, parse_options, unit_def, unit_names
 from .progress import Progress
 
 
+def encode_choices(args, fmt, rounding_default: str = "rne") -> dict:
+    """rounding, overflow, nan and signed_zero of an encode pack from -r, --overflow and
+    --convention (a named convention's choices; docs/conventions.md). A flag that contradicts
+    the convention is an error; one the convention leaves open applies."""
+    from emu.conventions import encode_options
+
+    conv = getattr(args, "convention", None)
+    if conv and args.unit != "encode":
+        raise ValueError(f"--convention: applies to --unit encode (and explain); not to --unit {args.unit} yet")
+    fixed = encode_options(conv, fmt) if conv else {}
+    for k in ("rounding", "overflow"):
+        v = getattr(args, k)
+        if v is not None and k in fixed and v != fixed[k]:
+            raise ValueError(f"--{k} {v} contradicts --convention {conv}, which fixes {k} {fixed[k]}")
+    return {"rounding": args.rounding or fixed.get("rounding", rounding_default),
+            "overflow": args.overflow or fixed.get("overflow", "saturate"),
+            "nan": fixed.get("nan"), "signed_zero": fixed.get("signed_zero", "kept")}
+
+
 def mac_spec_from_args(args) -> MacPackSpec:
     """A product or dot pack spec from --x --w (and the dot options)."""
     if not args.x or not args.w:
@@ -39,6 +58,8 @@ def unit_spec_from_args(args) -> UnitPackSpec | None:
 
 
 def spec_from_args(args):
+    if getattr(args, "convention", None) and args.unit != "encode":
+        encode_choices(args, None)                 # the one-line refusal
     spec = unit_spec_from_args(args)
     if spec is not None:
         return spec
@@ -56,8 +77,9 @@ def spec_from_args(args):
     if args.unit == "decode":
         return PackSpec("decode", fmt, seed=args.seed)
     vector_set = f"level{args.level}" if args.src == "float32" else "exhaustive"
-    return PackSpec("encode", fmt, args.src, args.rounding, args.overflow, vector_set,
-                    args.random, args.seed)
+    c = encode_choices(args, fmt)
+    return PackSpec("encode", fmt, args.src, c["rounding"], c["overflow"], vector_set,
+                    args.random, args.seed, c["nan"], c["signed_zero"])
 
 
 def cmd_gen(args) -> int:

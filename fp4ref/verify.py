@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from emu import get_format
-from emu.round import MODES
+from emu.round import MODES, ROUNDINGS
 from golden.defaults import overflows
 from emu.lookup import lookup_names
 from golden.lut_pack import LUT_UNITS, LutPackSpec
@@ -14,7 +14,7 @@ from golden.pack import PackSpec, ensure
 from rtl_tb.runner import REPO, STALL_S, run_unit
 from rtl_tb.sims import require
 
-from .packs import mac_spec_from_args, unit_spec_from_args
+from .packs import encode_choices, mac_spec_from_args, unit_spec_from_args
 
 
 def _parse_params(items: list[str]) -> dict[str, int]:
@@ -31,6 +31,8 @@ def _parse_params(items: list[str]) -> dict[str, int]:
 
 
 def pack_specs(args) -> list:
+    if getattr(args, "convention", None) and args.unit != "encode":
+        encode_choices(args, None)                 # the one-line refusal
     spec = unit_spec_from_args(args)
     if spec is not None:
         return [spec]
@@ -47,13 +49,15 @@ def pack_specs(args) -> list:
     fmt = get_format(args.format)
     if args.unit == "decode":
         return [PackSpec("decode", fmt)]
-    modes = MODES if args.rounding == "all" else tuple(args.rounding.split(","))
+    c = encode_choices(args, fmt, rounding_default="all")
+    modes = MODES if c["rounding"] == "all" else tuple(c["rounding"].split(","))
     for m in modes:
-        if m not in MODES:
-            raise ValueError(f"--rounding: {m!r} is not one of {', '.join(MODES)} (or 'all')")
-    policies = overflows(fmt) if args.overflow == "all" else (args.overflow,)
+        if m not in ROUNDINGS or m == "sr" and args.convention:
+            raise ValueError(f"--rounding: {m!r} is not one of {', '.join(ROUNDINGS)} (or 'all')")
+    policies = overflows(fmt) if c["overflow"] == "all" else (c["overflow"],)
     vector_set = f"level{args.level}" if args.src == "float32" else "exhaustive"
-    return [PackSpec("encode", fmt, args.src, m, o, vector_set) for m in modes for o in policies]
+    return [PackSpec("encode", fmt, args.src, m, o, vector_set, nan=c["nan"], signed_zero=c["signed_zero"])
+            for m in modes for o in policies]
 
 
 def report(run, top: str, packs: int, kind: str = "") -> bool:
@@ -81,6 +85,17 @@ def report(run, top: str, packs: int, kind: str = "") -> bool:
     return ok
 
 
+def explain_run(run, examples: int = 1) -> None:
+    """Under a failing run: where every mismatch is, and the diagnosis of each failing pack."""
+    from rtl_tb.explain import explain_pack
+
+    for r in run.results:
+        if r.get("csv"):
+            print(f"{r['pack']}: every mismatch in {r['csv']}")
+            for line in explain_pack(Path(r["dir"]), Path(r["csv"]), examples):
+                print(f"  {line}")
+
+
 def cmd_verify_rtl(args) -> int:
     specs = pack_specs(args)                # every check before anything is generated
     params = _parse_params(args.param)
@@ -102,6 +117,7 @@ def cmd_verify_rtl(args) -> int:
         print(f"fp4ref verify: {args.top} did not finish on {args.sim} ({run.timeout.why})", file=sys.stderr)
         return 1
     if not report(run, args.top, len(specs)):
+        explain_run(run)
         what = (args.format if args.unit in ("encode", "decode", *LUT_UNITS) else "E2M1 blocks" if args.unit == "mx_block"
                 else specs[0].name if hasattr(specs[0], "options") else f"{args.x} x {args.w}")
         if not params and hasattr(specs[0], "options"):

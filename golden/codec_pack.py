@@ -7,7 +7,8 @@ import numpy as np
 
 import emu
 from emu.flags import describe
-from emu.round import MODES
+from emu.encode import NAN_POLICIES, SIGNED_ZERO
+from emu.round import ROUNDINGS
 from emu.spec import FloatFormat
 from emu.unpack import SOURCES
 
@@ -21,11 +22,15 @@ class PackSpec:
     unit: str
     fmt: FloatFormat
     src: str | None = None          #: encode: bfloat16, float16 or float32
-    rounding: str | None = None     #: encode: emu.round.MODES
+    rounding: str | None = None     #: encode: emu.round.ROUNDINGS (MODES, and tie variants)
     overflow: str | None = None     #: encode: saturate or inf
     vector_set: str = "exhaustive"  #: float32 sources: level1 or level2
     n_random: int | None = None     #: float32 sources: seeded random vectors (None: the level's default)
     seed: int = DEFAULT_SEED
+    #: encode: the NaN policy (None: the contract's, golden.units.nan_policy) and the sign of a
+    #: zero result (emu.encode's signed_zero), as a named convention fixes them
+    nan: str | None = None
+    signed_zero: str = "kept"
 
     def __post_init__(self):
         if self.unit not in units.UNITS:
@@ -35,8 +40,14 @@ class PackSpec:
             return
         if self.src not in units.ENCODE_SOURCES:
             raise ValueError(f"src: must be one of {', '.join(units.ENCODE_SOURCES)}, got {self.src!r}")
-        if self.rounding not in MODES:
-            raise ValueError(f"rounding: must be one of {', '.join(MODES)}, got {self.rounding!r}")
+        if self.rounding not in ROUNDINGS:
+            raise ValueError(f"rounding: must be one of {', '.join(ROUNDINGS)}, got {self.rounding!r}")
+        if self.nan is not None and (self.nan not in NAN_POLICIES or self.nan in ("auto", "error")
+                                     or (self.nan == "nan" and not self.fmt.has_nan)):
+            raise ValueError(f"nan: a pack's NaN policy is nan (formats with NaN), zero, max or ml_dtypes, "
+                             f"got {self.nan!r}")
+        if self.signed_zero not in SIGNED_ZERO:
+            raise ValueError(f"signed_zero: must be one of {', '.join(SIGNED_ZERO)}, got {self.signed_zero!r}")
         if self.overflow not in ("saturate", "inf"):
             raise ValueError(f"overflow: packs use 'saturate' or 'inf', got {self.overflow!r}")
         if self.overflow == "inf" and not (self.fmt.has_inf or self.fmt.has_nan):
@@ -61,6 +72,10 @@ class PackSpec:
         if self.unit == "decode":
             return f"decode-{self.fmt.name}"
         tail = "" if self.vector_set == "exhaustive" else f"-{self.vector_set}"
+        if self.nan is not None and self.nan != units.nan_policy(self.fmt):
+            tail += f"-nan_{self.nan}"
+        if self.signed_zero != "kept":
+            tail += f"-zero_{self.signed_zero}"
         return f"encode-{self.fmt.name}-{self.src}-{self.rounding}-{self.overflow}{tail}"
 
 
@@ -74,7 +89,9 @@ def _options(spec) -> dict:
     if spec.unit == "decode":
         return {}
     options = {"src": spec.src, "rounding": spec.rounding, "overflow": spec.overflow,
-               "nan": units.nan_policy(spec.fmt), "sr_bits": units.SR_BITS}
+               "nan": spec.nan or units.nan_policy(spec.fmt), "sr_bits": units.SR_BITS}
+    if spec.signed_zero != "kept":                 # absent when kept: older manifests unchanged
+        options["signed_zero"] = spec.signed_zero
     if spec.src == "float32":
         options["n_random"] = (cases.LEVELS[int(spec.vector_set[-1])][1] if spec.n_random is None
                                else spec.n_random)
@@ -95,7 +112,8 @@ def _build(spec) -> tuple[list[units.Field], dict[str, np.ndarray]]:
         x = cases.every_16bit()
     rand = (cases.sr_rand(x.size, spec.seed, units.SR_BITS) if spec.rounding == "sr"
             else np.zeros(x.size, np.uint64))
-    expected = units.expect_encode(fmt, spec.src, x, rand, spec.rounding, spec.overflow)
+    expected = units.expect_encode(fmt, spec.src, x, rand, spec.rounding, spec.overflow,
+                                   spec.nan, spec.signed_zero)
     return fields, {"x": x, "rand": rand, **expected}
 
 

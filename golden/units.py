@@ -48,10 +48,13 @@ def source_array(bits: np.ndarray, src: str) -> np.ndarray:
 
 
 def expect_encode(fmt: FloatFormat, src: str, bits: np.ndarray, rand: np.ndarray,
-                  rounding: str, overflow: str) -> dict[str, np.ndarray]:
+                  rounding: str, overflow: str, nan: str | None = None,
+                  signed_zero: str = "kept") -> dict[str, np.ndarray]:
+    """code and flags; nan None is the contract's policy (nan_policy)."""
     x = source_array(bits, src)
-    codes, flags = emu.encode(x, fmt, rounding=rounding, overflow=overflow, nan=nan_policy(fmt),
-                              rand=rand if rounding == "sr" else None, sr_bits=SR_BITS, flags=True)
+    codes, flags = emu.encode(x, fmt, rounding=rounding, overflow=overflow, nan=nan or nan_policy(fmt),
+                              rand=rand if rounding == "sr" else None, sr_bits=SR_BITS, flags=True,
+                              signed_zero=signed_zero)
     return {"code": codes.astype(np.uint64), "flags": flags.astype(np.uint64)}
 
 

@@ -71,15 +71,15 @@ def _check(semantics: str, rounding: str) -> None:
 
 
 def _combine(blocks: list[tuple[int, int] | None], acc: int, semantics: str, rounding: str,
-             ftz: bool) -> tuple[int, int, list[int]]:
+             ftz: bool, guard: int | None = None) -> tuple[int, int, list[int]]:
     """(result, flags, per-block bits) of exact block values (None: a NaN block) and an FP32
     accumulator input."""
-    rounded = [(NAN, 0) if v is None else round_f32(*v, rounding, ftz) for v in blocks]
+    rounded = [(NAN, 0) if v is None else round_f32(*v, rounding, ftz, guard) for v in blocks]
     per_block = [r for r, _ in rounded]
     if semantics == "per_block":
         r, flags = acc, 0
         for bits, f in rounded:
-            r, g = add_f32(r, bits, rounding, ftz)
+            r, g = add_f32(r, bits, rounding, ftz, guard)
             flags |= f | g
         return r, flags, per_block
     if any(v is None for v in blocks) or is_nan(acc):
@@ -87,7 +87,7 @@ def _combine(blocks: list[tuple[int, int] | None], acc: int, semantics: str, rou
     if is_inf(acc):
         return acc, 0, per_block
     s, e = add_exact([exact(acc)] + list(blocks))
-    r, flags = round_f32(s, e, rounding, ftz)
+    r, flags = round_f32(s, e, rounding, ftz, guard)
     return r, flags, per_block
 
 
@@ -99,7 +99,7 @@ def _results(rows: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def mx_dot_fp32(a, b, xa, xb, acc=None, semantics: str = "exact", rounding: str = "rne",
-                ftz: bool = False):
+                ftz: bool = False, guard: int | None = None):
     """MXFP4 dot products to FP32 (docs/block.md §8).
 
     Args:
@@ -107,6 +107,8 @@ def mx_dot_fp32(a, b, xa, xb, acc=None, semantics: str = "exact", rounding: str 
       xa, xb: E8M0 scale bytes [n, K] (0xFF is NaN).
       acc: FP32 bit patterns [n] of the accumulator input, or None (+0).
       semantics: exact | per_block; rounding: rne | rtz; ftz: flush subnormal results.
+      guard: not the contract: every rounding keeps only ``guard`` bits below the last place and
+        no sticky bit (mac.fp32_round.round_f32; the diagnosis' "sticky bits lost").
     Returns:
       (result bits uint32 [n], flags uint8 [n], per-block FP32 bits uint32 [n, K]).
     """
@@ -120,12 +122,12 @@ def mx_dot_fp32(a, b, xa, xb, acc=None, semantics: str = "exact", rounding: str 
     rows = []
     for i in range(n):
         blocks = [None if nan[i, j] else (int(sums[i, j]), int(exps[i, j])) for j in range(k)]
-        rows.append(_combine(blocks, 0 if accs is None else int(accs[i]), semantics, rounding, ftz))
+        rows.append(_combine(blocks, 0 if accs is None else int(accs[i]), semantics, rounding, ftz, guard))
     return _results(rows)
 
 
 def nvfp4_dot_fp32(a, b, sa, sb, ta=None, tb=None, acc=None, semantics: str = "exact",
-                   rounding: str = "rne", ftz: bool = False):
+                   rounding: str = "rne", ftz: bool = False, guard: int | None = None):
     """NVFP4 dot products to FP32 (docs/block.md §9): as mx_dot_fp32 with blocks of 16, UE4M3
     scale bytes sa, sb [n, K] (0x7F and bytes >= 0x80 are NaN) and FP32 tensor scales ta, tb
     (bit patterns [n], or None for 1.0): B_k = S_k * ue4m3(sa) * ue4m3(sb) * ta * tb / 4.
@@ -149,5 +151,5 @@ def nvfp4_dot_fp32(a, b, sa, sb, ta=None, tb=None, acc=None, semantics: str = "e
                 blocks.append(None)
                 continue
             blocks.append((int(sums[i, j]) * va[0] * vb[0] * ts1 * ts2, va[1] + vb[1] + te1 + te2 - 2))
-        rows.append(_combine(blocks, 0 if accs is None else int(accs[i]), semantics, rounding, ftz))
+        rows.append(_combine(blocks, 0 if accs is None else int(accs[i]), semantics, rounding, ftz, guard))
     return _results(rows)

@@ -24,11 +24,14 @@ def check_mode(rounding: str) -> None:
         raise ValueError(f"rounding: the FP32 result rounds {' or '.join(F32_MODES)}, got {rounding!r}")
 
 
-def round_f32(s: int, e: int, rounding: str = "rne", ftz: bool = False) -> tuple[int, int]:
+def round_f32(s: int, e: int, rounding: str = "rne", ftz: bool = False,
+              guard: int | None = None) -> tuple[int, int]:
     """(bits, flags) of S * 2^E rounded once to binary32. An exact zero is +0; a non-zero value
     that rounds to zero keeps its sign. Underflow: tiny before rounding (0 < |V| < 2^-126) and
     inexact. ``ftz``: a result subnormal after rounding becomes zero with V's sign (inexact,
-    underflow)."""
+    underflow). ``guard``: not the contract; a datapath that keeps only ``guard`` bits below
+    the result's last place and no sticky bit (its magnitude truncated there before rounding),
+    the fault that the mismatch diagnosis calls "sticky bits lost" (None: exact)."""
     if s == 0:
         return 0, 0
     sign = SIGN if s < 0 else 0
@@ -36,6 +39,8 @@ def round_f32(s: int, e: int, rounding: str = "rne", ftz: bool = False) -> tuple
     lead = e + m.bit_length() - 1                   # V in [2^lead, 2^(lead + 1))
     lsb = max(lead - 23, -149)                      # the binary32 grid step at V
     shift = lsb - e
+    if guard is not None and shift > guard:         # the bits below the window are lost
+        m = (m >> (shift - guard)) << (shift - guard)
     if shift <= 0:
         q, rem, half = m << -shift, 0, 1
     else:
@@ -83,7 +88,8 @@ def add_exact(terms: list[tuple[int, int]]) -> tuple[int, int]:
     return sum(s << (e - low) for s, e in terms), low
 
 
-def add_f32(x: int, y: int, rounding: str = "rne", ftz: bool = False) -> tuple[int, int]:
+def add_f32(x: int, y: int, rounding: str = "rne", ftz: bool = False,
+            guard: int | None = None) -> tuple[int, int]:
     """(bits, flags) of the binary32 sum x + y (IEEE 754: NaN operands give the canonical NaN
     with no flag; +Inf + -Inf is NaN, invalid; -0 + -0 is -0; an exact zero sum of other
     operands is +0)."""
@@ -96,4 +102,4 @@ def add_f32(x: int, y: int, rounding: str = "rne", ftz: bool = False) -> tuple[i
     s, e = add_exact([exact(x), exact(y)])
     if s == 0:
         return (SIGN if x & y & SIGN else 0), 0
-    return round_f32(s, e, rounding, ftz)
+    return round_f32(s, e, rounding, ftz, guard)

@@ -15,14 +15,15 @@ MAX_LANES = 16
 
 
 def mac_stream(clr, en, x, w, fx: str | FloatFormat = "e2m1", fw: str | FloatFormat = "e2m1",
-               acc_w: int = 12, policy: str = "wrap") -> tuple[np.ndarray, np.ndarray]:
+               acc_w: int = 12, policy: str = "wrap", sticky: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """(acc int64 [n], ovf uint8 [n]) after each of n clock edges.
 
     clr, en: 0/1 per cycle [n]; x, w: codes [n, L] (L pairs per cycle). At each edge, with
     P = the exact sum of the cycle's L products Ix * Iw: clr and not en -> acc 0, ovf 0;
     clr and en -> acc = op(P), ovf = P out of range; en alone -> acc = op(acc + P), ovf |= out of
     range; neither -> hold. op: wrap (mod 2^W) or saturate; range [-2^(W-1), 2^(W-1) - 1].
-    The state before the first edge is acc 0, ovf 0 (a reset)."""
+    The state before the first edge is acc 0, ovf 0 (a reset). ``sticky`` False is not the
+    contract: ovf shows only the last enabled edge's overflow (a fault the diagnosis names)."""
     fx, fw = get_format(fx), get_format(fw)
     acc_w = check_acc_w(acc_w)
     if policy not in STREAM_POLICIES:
@@ -47,7 +48,7 @@ def mac_stream(clr, en, x, w, fx: str | FloatFormat = "e2m1", fw: str | FloatFor
         if en[i]:
             t = acc + int(p[i])
             out = not lo <= t <= hi
-            ovf |= out
+            ovf = (ovf | out) if sticky else out
             acc = (((t - lo) % (1 << acc_w)) + lo) if policy == "wrap" else min(max(t, lo), hi)
         out_acc[i], out_ovf[i] = acc, ovf
     return out_acc, out_ovf

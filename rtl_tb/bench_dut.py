@@ -25,6 +25,7 @@ from golden.pack import load
 from .contracts import shared_values
 from .drive import Heartbeat, clocked, read_bits, stream
 from .lanes import pack_lanes, unpack_lanes, vector_bits
+from .mismatches import MISMATCH_DIR, write_mismatches
 from .report import describe_mismatch
 
 
@@ -51,16 +52,27 @@ async def dut_packs_match(dut):
                     xbad[:first] = False
                 cols = {k: v.copy() for k, v in cols.items()}
                 got = _trust_before(got, cols, first)
-            bad, lines = compare(cfg, record, cols, got, xbad, cfg["max_mismatches"] - total_bad)
+            bad, lines, converted = compare(cfg, record, cols, got, xbad, cfg["max_mismatches"] - total_bad)
             if error:
                 lines = [error] + lines
             n_bad = int(bad.sum())
+            record_csv = {}
+            missing = got.get("#missing", count)
+            if n_bad and missing == count:
+                # every mismatch, in the contract's terms (fields the design lacks: as expected)
+                outs = [f["name"] for f in record["fields"] if f["role"] == "output"]
+                ins = [f["name"] for f in record["fields"] if f["role"] == "input"]
+                given = {f: converted[f] for f in outs if f in converted}   # the design's outputs only
+                csv_path = os.path.join(os.path.dirname(cfg["results"]), MISMATCH_DIR, f"{name}.csv")
+                write_mismatches(csv_path, np.flatnonzero(bad), {f: cols[f] for f in ins},
+                                 {f: cols[f] for f in outs}, given)
+                record_csv = {"csv": csv_path, "dir": pack_dir}
             for line in lines:
                 dut._log.error(line)
             total_bad += n_bad + (1 if error else 0)
             dut._log.info(f"{name}: {count} vectors, {n_bad} mismatches, {count / max(seconds, 1e-9):,.0f} vectors/s")
             results.write(json.dumps({"pack": name, "count": count, "mismatches": n_bad, "seconds": seconds,
-                                      "first": lines, "error": error}) + "\n")
+                                      "first": lines, "error": error, **record_csv}) + "\n")
             results.flush()
             if total_bad >= cfg["max_mismatches"] or error:
                 break
@@ -380,4 +392,4 @@ def compare(cfg, record, cols, got, xbad, room: int):
                 elif out["scale"] != 1 or out["float"]:
                     extra.append(f"{at} = {int(got[f][i]):#x}")
         lines.append(line.rstrip() + (f" [{'; '.join(extra)}]" if extra else ""))
-    return bad, lines
+    return bad, lines, converted

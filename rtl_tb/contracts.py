@@ -59,7 +59,9 @@ def shared_values(unit: str, options: dict) -> dict[str, int]:
     the contract says behaves as rne, with an rne pack."""
     values = {}
     if unit in ("encode", "fp_mul"):
-        values = {"mode_i": MODES.index(options["rounding"]),
+        # a rounding with no mode code (a tie variant of a named convention: rnz, rnm, rnp)
+        # drives 0: a design that implements it has one fixed rounding and ignores mode_i
+        values = {"mode_i": MODES.index(options["rounding"]) if options["rounding"] in MODES else 0,
                   "sat_i": 1 if options["overflow"] == "saturate" else 0}
     elif unit in ("mx_quant", "nvfp4_quant"):
         values = {"mode_i": MODES.index(options["rounding"])}

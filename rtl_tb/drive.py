@@ -19,6 +19,7 @@ from golden.pack import load
 
 from .contracts import CONTRACTS, port_widths, resolve, shared_values
 from .lanes import pack_lanes, port_bits, unpack_lanes
+from .mismatches import MISMATCH_DIR, write_mismatches
 from .report import describe_mismatch
 
 
@@ -177,8 +178,14 @@ async def run_packs(dut, step=settle) -> None:
             total_bad += n_bad
             rate = count / seconds if seconds > 0 else float("inf")
             log.info(f"{name}: {count} vectors, {n_bad} mismatches, {rate:,.0f} vectors/s")
+            record_csv = {}
+            if n_bad:                    # every mismatch of the pack, for the diagnosis and people
+                csv_path = os.path.join(os.path.dirname(results_path), MISMATCH_DIR, f"{name}.csv")
+                write_mismatches(csv_path, np.flatnonzero(bad), {f: cols[f] for f in inputs},
+                                 {f: cols[f] for f in got}, got)
+                record_csv = {"csv": csv_path, "dir": pack_dir}
             results.write(json.dumps({"pack": name, "count": count, "mismatches": n_bad,
-                                      "seconds": seconds, "first": lines}) + "\n")
+                                      "seconds": seconds, "first": lines, **record_csv}) + "\n")
             results.flush()
             if total_bad >= max_mismatches:
                 log.error(f"stopping after {total_bad} mismatches (FP4REF_MAX_MISMATCHES={max_mismatches})")

@@ -7,6 +7,7 @@ import fcntl
 import hashlib
 import json
 import re
+import shutil
 from pathlib import Path
 
 from emu import get_format
@@ -19,6 +20,7 @@ from golden.unit_pack import UnitPackSpec
 
 from .dut import Dut, DutError
 from .dut_wrapper import Layout, check_ports, copies_of, elaborate, wrapper_verilog
+from .mismatches import MISMATCH_DIR
 from .runner import STALL_S, UnitRun, build_dir, run_bench, waves_requested
 
 TOP = "tb_dut"
@@ -102,6 +104,7 @@ def run_dut(dut: Dut, sim: str, pack_root: Path, timeout: float | None = None, s
         (bdir / f"{TOP}.v").write_text(wrapper)
         results = bdir / "fp4ref_results.jsonl"
         results.unlink(missing_ok=True)
+        shutil.rmtree(bdir / MISMATCH_DIR, ignore_errors=True)     # this run's mismatches only
         cfg = bench_config(dut, layout, dirs, copies, results, max_mismatches)
         env = {"FP4REF_DUT": json.dumps(cfg)}
         vectors = sum(manifests.verify(d)["count"] for d in dirs)

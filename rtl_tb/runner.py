@@ -19,6 +19,7 @@ import json
 import math
 import os
 import re
+import shutil
 import subprocess
 import time
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from golden import manifest as manifests
 
 from .contracts import CONTRACTS, port_widths, reference_params
 from .lanes import wrapper_verilog
+from .mismatches import MISMATCH_DIR
 from . import process
 from .sims import SIMS, apply_sim_env
 
@@ -285,6 +287,7 @@ def _run_locked(contract, bdir, top, widths, copies, module, params, sources, pa
     wrapper.write_text(wrapper_verilog(contract, widths, copies, module, params or {}, top))
     results_path = bdir / "fp4ref_results.jsonl"
     results_path.unlink(missing_ok=True)
+    shutil.rmtree(bdir / MISMATCH_DIR, ignore_errors=True)     # this run's mismatches only
     env = {"FP4REF_UNIT": unit, "FP4REF_PACKS": os.pathsep.join(str(Path(p).resolve()) for p in packs),
            "FP4REF_COPIES": str(copies), "FP4REF_MAX_MISMATCHES": str(max_mismatches),
            "FP4REF_RESULTS": str(results_path), "FP4REF_SHARED": json.dumps(shared or {})}

@@ -8,15 +8,16 @@ import numpy as np
 
 from ..decode import decode
 from ..encode import encode
-from ..round import MODES
+from ..round import ROUNDINGS
 from ..spec import FloatFormat
 from .e8m0 import BIAS, NAN_CODE, check_rule, decode_e8m0, exp_to_code, mx_element, shared_exp
 from .group import as_blocks, check_scale_shape
 
 BLOCK = 32
 #: element rounding: RNE (torchao, ml_dtypes, PTX cvt.rn), RNA (microxcaling's "nearest"), and
-#: the other modes of docs/encoding.md §3.4, sr with explicit random bits (the mx_quant unit)
-MX_ROUNDING = MODES
+#: the other modes of docs/encoding.md §3.4, sr with explicit random bits (the mx_quant unit),
+#: and the tie variants of named conventions (ggml's MXFP4 elements: ties toward zero)
+MX_ROUNDING = ROUNDINGS
 _F32_INF_BITS = 0x7F800000
 _F32_MIN_NORMAL_BITS = 0x00800000
 

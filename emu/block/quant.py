@@ -10,7 +10,7 @@ from __future__ import annotations
 import ml_dtypes
 import numpy as np
 
-from ..round import MODES
+from ..round import ROUNDINGS
 from ..unpack import SOURCES
 from .mxfp4 import BLOCK as MX_BLOCK, quantize_mx
 from .nvfp4 import BLOCK as NV_BLOCK, E4M3_NAN, quantize_nvfp4_blocks
@@ -34,8 +34,8 @@ def _floats(x_bits, src: str, size: int, what: str) -> np.ndarray:
 
 
 def _rand(rounding: str, rand, shape) -> np.ndarray | None:
-    if rounding not in MODES:
-        raise ValueError(f"rounding: must be one of {', '.join(MODES)}, got {rounding!r}")
+    if rounding not in ROUNDINGS:
+        raise ValueError(f"rounding: must be one of {', '.join(ROUNDINGS)}, got {rounding!r}")
     if rounding != "sr":
         return None
     if rand is None:

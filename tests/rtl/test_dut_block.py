@@ -60,6 +60,16 @@ def test_the_design_passes_on_both_simulators(folder, toml, tmp_path):
     assert "FAIL" not in proc.stdout and "TIMEOUT" not in proc.stdout
 
 
+#: what the diagnosis under each broken variant's failure says (docs/diagnosis.md)
+DIAGNOSED = {
+    "fpmul_chisel": "drops the sign of zero (-0 results give +0) [zero-sign]: 30 of 30 mismatches",
+    "mac_lowrisc": "its overflow flag is not sticky: it shows only the last enabled cycle's overflow "
+                   "[ovf-not-sticky]: 49 of 49 mismatches",
+    "mxdot_regs": "underflow: left clear in 94 vectors where it is due (94 in the pack), set in 0 where it is not",
+    "nvquant_chisel": "diagnosis: not available for unit nvfp4_quant yet",
+}
+
+
 @pytest.mark.parametrize("folder, broken, sim, says", [(d[0], d[2], d[3], d[4]) for d in DESIGNS],
                          ids=[d[0] for d in DESIGNS])
 def test_the_broken_variant_fails_with_mismatches(folder, broken, sim, says, tmp_path):
@@ -69,6 +79,7 @@ def test_the_broken_variant_fails_with_mismatches(folder, broken, sim, says, tmp
     top, unit = _toml(path)["design"]["top"], _toml(path)["unit"]["name"]
     assert f"FAIL: {top} on {sim}:" in proc.stdout and "PASS" not in proc.stdout, proc.stdout[-3000:]
     assert ": vector " in proc.stdout and says in proc.stdout, proc.stdout[-3000:]
+    assert DIAGNOSED[folder] in proc.stdout, proc.stdout[-3000:]
     assert proc.stderr.strip().splitlines()[-1] == f"fp4ref verify: {top} fails its {unit} packs ({path})"
 
 
