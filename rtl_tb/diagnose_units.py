@@ -22,7 +22,7 @@ from emu.unpack import SOURCES
 from golden import units
 
 from .diagnose import Hypothesis
-from .report import split
+from .report import code_value as _value, fmt_of as format_of, split, ulps as _ulps
 
 #: rounding modes a deterministic design may implement (docs/encoding.md §3.4)
 ROUNDING_SAYS = {
@@ -40,28 +40,13 @@ SCALES = (-3, -2, -1, 1, 2, 3)
 
 
 def fmt_of(record: dict) -> FloatFormat:
-    f = record["format"]
-    return FloatFormat(f["name"], f["exp_w"], f["man_w"], f["bias"], f["subnormals"], f["specials"])
-
-
-def _ulps(fmt: FloatFormat, a: int, b: int) -> int | None:
-    """Steps between two finite codes along the format's value line (None: a NaN or Inf)."""
-    if any(fmt.is_nan_code(c) or fmt.is_inf_code(c) for c in (a, b)):
-        return None
-    def pos(c):   # the index of a code on the line of finite values, 0 at zero
-        mag = c & fmt.mag_mask
-        return -mag if c & fmt.sign_bit else mag
-    return abs(pos(a) - pos(b))
+    return format_of(record["format"])
 
 
 def _as_f64(bits, src: str) -> np.ndarray:
     """Source bit patterns as float64 values (exact; NaN patterns read as NaN, quietly)."""
     with np.errstate(invalid="ignore"):
         return units.source_array(np.asarray(bits, np.uint64), src).astype(np.float64)
-
-
-def _value(fmt: FloatFormat, code: int) -> str:
-    return repr(float(emu.decode(np.array([code]), fmt)[0]))
 
 
 class EncodeModel:

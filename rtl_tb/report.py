@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+import ml_dtypes
 import numpy as np
 from bitstring import Bits
 
@@ -10,8 +11,9 @@ from emu.flags import describe
 from golden.unit_pack import unit_names
 from emu.unpack import SOURCES
 
-#: source float layouts (exponent, mantissa widths) for splitting inputs
+#: source float layouts (exponent, mantissa widths) for splitting inputs, and their numpy types
 _SOURCE_FIELDS = {name: (s.exp_w, s.man_w) for name, s in SOURCES.items()}
+_SOURCE_DTYPES = {"float32": np.float32, "float16": np.float16, "bfloat16": ml_dtypes.bfloat16}
 
 
 def split(value: int, exp_w: int, man_w: int) -> str:
@@ -61,6 +63,35 @@ def describe_block_unit(index: int, inputs: dict[str, int], expected: dict[str, 
     return f"vector {index}: {_grouped(inputs)}: " + "; ".join(parts)
 
 
+def fmt_of(record: dict):
+    """The FloatFormat of a manifest's format record."""
+    from emu.spec import FloatFormat
+    return FloatFormat(record["name"], record["exp_w"], record["man_w"], record["bias"], record["subnormals"],
+                       record["specials"])
+
+
+def code_value(fmt, code: int) -> str:
+    """The exact value of a code, as Python prints a float."""
+    from emu import decode
+    return repr(float(decode(np.array([code]), fmt)[0]))
+
+
+def ulps(fmt, a: int, b: int) -> int | None:
+    """Steps between two finite codes along the format's value line (None: a NaN or Inf)."""
+    if any(fmt.is_nan_code(c) or fmt.is_inf_code(c) for c in (a, b)):
+        return None
+
+    def pos(c):   # the index of a code on the line of finite values, 0 at zero
+        mag = c & fmt.mag_mask
+        return -mag if c & fmt.sign_bit else mag
+    return abs(pos(a) - pos(b))
+
+
+def code_text(fmt, code: int) -> str:
+    """'0x1 (0|00|1 = 0.5)'."""
+    return f"{code:#x} ({fmt.fields(code)} = {code_value(fmt, code)})"
+
+
 def describe_mismatch(manifest: dict, index: int, inputs: dict[str, int],
                       expected: dict[str, int], got: dict[str, int]) -> str:
     """One multi-field line for a failing vector of a pack."""
@@ -72,19 +103,35 @@ def describe_mismatch(manifest: dict, index: int, inputs: dict[str, int],
         fmt = None
     if manifest["unit"] == "encode":
         src = manifest["options"]["src"]
-        head = f"x={inputs['x']:#x} ({split(inputs['x'], *_SOURCE_FIELDS[src])})"
+        f = fmt_of(fmt)
+        x = inputs["x"]
+        with np.errstate(invalid="ignore"):
+            xv = float(np.array([x], SOURCES[src].bits_dtype).view(_SOURCE_DTYPES[src])[0])
+        head = f"x={x:#x} ({split(x, *_SOURCE_FIELDS[src])} = {xv!r})"
         if manifest["options"]["rounding"] == "sr":
             head += f" rand={inputs['rand']}"
         parts = []
         for name in expected:
             e, g = expected[name], got[name]
             if name == "code":
-                parts.append(f"code expected {e:#x} ({code_split(e)}) got {g:#x} ({code_split(g)})")
+                d = ulps(f, e, g)
+                parts.append(f"code expected {code_text(f, e)} got {code_text(f, g)}"
+                             + (f", {d} ulp off" if d else ""))
             elif name == "flags":
                 parts.append(f"flags expected {describe(e)} got {describe(g)}")
         return f"vector {index}: {head}: " + "; ".join(parts)
     if manifest["unit"] == "decode":
-        head = f"code={inputs['code']:#x} ({code_split(inputs['code'])})"
+        f = fmt_of(fmt)
+        head = f"code={code_text(f, inputs['code'])}"
+        parts = []
+        for name in expected:
+            e, g = expected[name], got[name]
+            if name == "f32":
+                parts.append(f"f32 expected {e:#010x} ({float(np.uint32(e).view(np.float32))!r}) got {g:#010x} "
+                             f"({float(np.uint32(g).view(np.float32))!r})")
+            else:
+                parts.append(f"{name} expected {e:#x} got {g:#x}")
+        return f"vector {index}: {head}: " + "; ".join(parts)
     else:   # MAC units: every input field, in hex
         head = " ".join(f"{k}={v:#x}" for k, v in inputs.items())
     parts = [f"{name} expected {expected[name]:#x} got {got[name]:#x}" for name in expected]
