@@ -179,3 +179,22 @@ def encode_options(conv: Convention | str, fmt: str | FloatFormat) -> dict:
         raise ValueError(f"convention {conv.name}: subnormals = 'flushed' has no encode option "
                          "(fp4ref keeps subnormals)")
     return out
+
+
+def mx_quant_options(conv: Convention | str) -> dict:
+    """The mx_quant unit's options (rule, rounding) that a convention fixes; a ValueError names
+    a choice the MX quantizer packs cannot make (a scale rule that is not an E8M0 rule, zero
+    results without their sign)."""
+    from .block import SCALE_RULES
+
+    conv = get_convention(conv) if isinstance(conv, str) else conv
+    if conv.scale_rule not in SCALE_RULES:
+        raise ValueError(f"convention {conv.name}: its scale rule {conv.scale_rule!r} is not an E8M0 rule "
+                         f"of mx_quant ({', '.join(SCALE_RULES)})")
+    if conv.signed_zero == "positive":
+        raise ValueError(f"convention {conv.name}: signed_zero 'positive' has no mx_quant option "
+                         "(the MX quantizer packs keep the sign of zero)")
+    out = {"rule": conv.scale_rule}
+    if conv.element_ties != "unspecified":
+        out["rounding"] = conv.element_ties
+    return out

@@ -104,7 +104,7 @@ def _parser() -> argparse.ArgumentParser:
                     help="encode: rounding (default rne; rnz rnm rnp: nearest with other tie rules)")
     gg.add_argument("--overflow", default=None, choices=["saturate", "inf"], help="encode (default saturate)")
     gg.add_argument("--convention", default=None, metavar="NAME",
-                    help="encode: expectations under a named convention (`fp4ref conventions`)")
+                    help="encode, mx_quant: expectations under a named convention (`fp4ref conventions`)")
     gg.add_argument("--level", type=int, default=1, choices=[1, 2], help="float32 set size")
     gg.add_argument("--random", type=int, default=None,
                     help="float32, mx_block: seeded random vectors (mx_block default 20000)")
@@ -143,7 +143,7 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("-r", "--rounding", default=None, help="all (default), or comma-separated modes")
     v.add_argument("--overflow", default=None, choices=["saturate", "inf", "all"], help="default saturate")
     v.add_argument("--convention", default=None, metavar="NAME",
-                   help="encode: expect a named convention's choices (`fp4ref conventions`)")
+                   help="encode, mx_quant: expect a named convention's choices (`fp4ref conventions`)")
     v.add_argument("--level", type=int, default=1, choices=[1, 2], help="float32 set size")
     v.add_argument("--copies", type=int, default=None,
                    help="copies of the module the bench drives per cycle (default 16; 4 for dot)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from emu.conventions import FIELDS, conventions, encode_options, get_convention
+from emu.conventions import FIELDS, conventions, get_convention
 
 EXPLAIN_HELP = """\
 Read the inputs and outputs of a run from any simulator and say what the design does: every
@@ -46,7 +46,7 @@ def add_parser(sub, mac_options=None) -> None:
     x.add_argument("--overflow", default=None, choices=["saturate", "inf"],
                    help="encode: the overflow policy it should have (default saturate)")
     x.add_argument("--convention", default=None,
-                   help="encode: expect a named convention's choices (`fp4ref conventions`)")
+                   help="encode, mx_quant: expect a named convention's choices (`fp4ref conventions`)")
     x.add_argument("--examples", type=int, default=1, help="example vectors per hypothesis (default 1)")
     x.add_argument("--readme", metavar="FILE", help="also write the command and its report between the markers "
                    "<!-- fp4ref explain --> and <!-- /fp4ref explain --> of FILE (README.md)")
@@ -70,12 +70,12 @@ def _record(args) -> dict:
             raise ValueError("--convention, -r and --overflow are options of --unit encode")
         units.check_f32_exact(fmt)
         return {"unit": "decode", "format": fmt_record(fmt), "options": {}}
-    fixed = encode_options(args.convention, fmt) if args.convention else {}
-    given = {k: getattr(args, k) for k in ("rounding", "overflow") if getattr(args, k) is not None}
-    for k, v in given.items():
-        if k in fixed and fixed[k] != v:
-            raise ValueError(f"--{k} {v} contradicts --convention {args.convention} ({k} {fixed[k]})")
-    opts = {"rounding": "rne", "overflow": "saturate", "nan": units.nan_policy(fmt), **fixed, **given}
+    from .packs import encode_choices
+
+    c = encode_choices(args, fmt)
+    opts = {"rounding": c["rounding"], "overflow": c["overflow"], "nan": c["nan"] or units.nan_policy(fmt)}
+    if c["signed_zero"] != "kept":
+        opts["signed_zero"] = c["signed_zero"]
     if opts["overflow"] == "inf" and not (fmt.has_inf or fmt.has_nan):
         raise ValueError(f"--overflow inf: {fmt.name} has neither Inf nor NaN")
     return {"unit": "encode", "format": fmt_record(fmt), "options": {"src": args.src, **opts}}
@@ -85,10 +85,11 @@ def _spec_record(args) -> dict:
     """The manifest-like record (unit, format, options, fields) of a unit with --opt or MAC flags."""
     from golden.unit_pack import UnitPackSpec
 
-    from .packs import encode_choices, mac_spec_from_args, unit_spec_from_args
+    from .packs import CONVENTION_UNITS, encode_choices, mac_spec_from_args, unit_spec_from_args
 
-    if args.convention or args.rounding or args.overflow:
+    if args.convention and args.unit not in CONVENTION_UNITS:
         encode_choices(args, None)               # the one-line refusal for other units
+    if args.rounding or args.overflow:
         raise ValueError("-r and --overflow are options of --unit encode (others take --opt)")
     spec = unit_spec_from_args(args) if args.unit not in ("product", "dot") else mac_spec_from_args(args)
     fields = (spec.definition.fields(spec.options) if isinstance(spec, UnitPackSpec) else spec.build()[0])

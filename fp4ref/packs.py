@@ -16,6 +16,10 @@ from golden.unit_pack import UnitPackSpec, parse_options, unit_def, unit_names
 from .progress import Progress
 
 
+#: the units whose packs a named convention can set (emu.conventions: encode_options, mx_quant_options)
+CONVENTION_UNITS = ("encode", "mx_quant")
+
+
 def encode_choices(args, fmt, rounding_default: str = "rne") -> dict:
     """rounding, overflow, nan and signed_zero of an encode pack from -r, --overflow and
     --convention (a named convention's choices; docs/conventions.md). A flag that contradicts
@@ -23,8 +27,9 @@ def encode_choices(args, fmt, rounding_default: str = "rne") -> dict:
     from emu.conventions import encode_options
 
     conv = getattr(args, "convention", None)
-    if conv and args.unit != "encode":
-        raise ValueError(f"--convention: applies to --unit encode (and explain); not to --unit {args.unit} yet")
+    if conv and args.unit not in CONVENTION_UNITS:
+        raise ValueError(f"--convention: applies to --unit {' and '.join(CONVENTION_UNITS)}; not to "
+                         f"--unit {args.unit} yet")
     fixed = encode_options(conv, fmt) if conv else {}
     for k in ("rounding", "overflow"):
         v = getattr(args, k)
@@ -51,14 +56,26 @@ def unit_spec_from_args(args) -> UnitPackSpec | None:
     """The pack spec of a unit whose options are data (--opt KEY=VALUE), or None for the others,
     which refuse --opt."""
     if args.unit in unit_names():
-        return UnitPackSpec(args.unit, parse_options(args.unit, args.opt), seed=getattr(args, "seed", DEFAULT_SEED))
+        opts = args.opt
+        conv = getattr(args, "convention", None)
+        if conv:
+            from emu.conventions import mx_quant_options
+            if args.unit != "mx_quant":
+                encode_choices(args, None)             # the one-line refusal
+            given = {k.strip(): v.strip() for k, _, v in (str(o).partition("=") for o in opts)}
+            for k, v in mx_quant_options(conv).items():
+                if k in given and given[k] != v:
+                    raise ValueError(f"--opt {k}={given[k]} contradicts --convention {conv}, which fixes {k} {v}")
+                given[k] = v
+            opts = given
+        return UnitPackSpec(args.unit, parse_options(args.unit, opts), seed=getattr(args, "seed", DEFAULT_SEED))
     if getattr(args, "opt", None):
         raise ValueError(f"--opt is for the units {', '.join(unit_names())}; --unit {args.unit} takes flags")
     return None
 
 
 def spec_from_args(args):
-    if getattr(args, "convention", None) and args.unit != "encode":
+    if getattr(args, "convention", None) and args.unit not in CONVENTION_UNITS:
         encode_choices(args, None)                 # the one-line refusal
     spec = unit_spec_from_args(args)
     if spec is not None:

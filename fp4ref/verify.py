@@ -31,7 +31,7 @@ def _parse_params(items: list[str]) -> dict[str, int]:
 
 
 def pack_specs(args) -> list:
-    if getattr(args, "convention", None) and args.unit != "encode":
+    if getattr(args, "convention", None) and args.unit not in ("encode", "mx_quant"):
         encode_choices(args, None)                 # the one-line refusal
     spec = unit_spec_from_args(args)
     if spec is not None:

@@ -338,3 +338,24 @@ def test_explain_reads_a_product_dump_as_a_user_writes_it(tmp_path):
     assert "mul.csv: 256 vectors, 88 mismatches" in res.stdout
     assert ("reads both operands' codes permuted: 0x3 as 0x4, 0x4 as 0x3, 0xb as 0xc, 0xc as 0xb "
             "[code-map-both]: 88 of 88 mismatches") in res.stdout
+
+
+def test_a_convention_sets_the_mx_quantizer_packs(tmp_path):
+    """`golden gen --unit mx_quant --convention microxcaling`: floor scales, ties away; an --opt
+    that contradicts it and a choice the packs cannot make are one line each."""
+    import json
+    import subprocess
+    import sys
+
+    def gen(*args):
+        return subprocess.run([sys.executable, "-m", "fp4ref", "golden", "gen", "--unit", "mx_quant", *args],
+                              capture_output=True, text=True, cwd=tmp_path)
+    ok = gen("--convention", "microxcaling", "--opt", "random=10", "--out", "p")
+    assert ok.returncode == 0, ok.stderr
+    options = json.loads((tmp_path / "p" / "manifest.json").read_text())["options"]
+    assert options["rule"] == "floor" and options["rounding"] == "rna"
+    bad = gen("--convention", "microxcaling", "--opt", "rounding=rne", "--out", "q")
+    assert bad.returncode == 2 and "contradicts --convention microxcaling" in bad.stderr
+    bad = gen("--convention", "ggml_mxfp4", "--out", "q")
+    assert bad.returncode == 2 and "signed_zero 'positive' has no mx_quant option" in bad.stderr
+    assert not (tmp_path / "q").exists()
