@@ -529,7 +529,18 @@ class DotModel:
             s = np.zeros_like(x)
         acc_in = self._signed(cols["acc_in"], self.acc_w)
         args = (self.fx, self.fw, self.acc_w, options["policy"], options["order"], L)
-        if self.chain:                   # a sequential MAC: each vector starts from the last result
+        if self.chain and options["policy"] == "wrap":
+            # a sequential MAC that wraps: the state before vector i is the wrapped running sum of
+            # the exact vector sums (wrapping is addition mod 2^W), so one vectorized pass with
+            # those as acc_in gives every vector's acc and overflow
+            from mac.products import products
+            sums = products(x, w, self.fx, self.fw, s, self.shift_max).astype(object).sum(axis=1)
+            lo, m = -(1 << (self.acc_w - 1)), 1 << self.acc_w
+            prev = np.array([0] + [int(v) for v in np.cumsum(sums)[:-1]], dtype=object)
+            prev = np.array([((int(v) - lo) % m) + lo for v in prev], np.int64)
+            r = dot(x, w, *args, s, self.shift_max, prev)
+            acc, ovf = r.acc, r.overflow
+        elif self.chain:                 # a sequential MAC: each vector starts from the last result
             accs, ovfs, prev = [], [], 0
             for i in range(len(x)):
                 r = dot(x[i:i + 1], w[i:i + 1], *args, s[i:i + 1], self.shift_max, np.array([prev]))
