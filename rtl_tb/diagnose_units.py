@@ -498,6 +498,32 @@ class FpMulModel:
                 + (f", {ulps} ulp off" if ulps is not None else ""))
 
 
+def row_swaps(fx, fw, lanes: int) -> list[Hypothesis]:
+    """A MAC whose decoder has two magnitude rows swapped (a wiring or table error): every swap
+    of an FP4 format's magnitudes (both signs), in the activation decoder (lane fields x0..),
+    the weight decoder (w0..) or both (one shared decoder, when the formats are the same)."""
+    hyps = []
+    same = fx.name == fw.name
+    for side, fmt in (("x", fx), ("w", fw), ("both", fx)):
+        if fmt.bits > 4 or fmt.is_lookup or (side == "both" and not same):
+            continue
+        fields = ([f"x{k}" for k in range(lanes)] if side in ("x", "both") else []) + \
+                 ([f"w{k}" for k in range(lanes)] if side in ("w", "both") else [])
+        who = {"x": "activation", "w": "weight", "both": "activation and weight"}[side]
+        mags = 1 << (fmt.bits - 1)
+        for i in range(1, mags):
+            for j in range(i + 1, mags):
+                perm = np.arange(1 << fmt.bits)
+                for base in (0, mags):
+                    perm[[base + i, base + j]] = [base + j, base + i]
+                hyps.append(Hypothesis(
+                    f"swap-{side}-{i:#x}-{j:#x}",
+                    f"swaps the {who} decoder's rows of codes {i:#x} and {j:#x} (and their negatives)",
+                    "codes", inp=lambda c, perm=perm, fields=fields: {
+                        **c, **{f: perm[np.asarray(c[f], np.int64)] for f in fields}}))
+    return hyps
+
+
 class DotModel:
     """dot: a MAC's lanes of code pairs (and per-lane shifts) added to an accumulator input."""
     unit = "dot"
@@ -567,27 +593,8 @@ class DotModel:
         if self.sw:
             hyps.append(Hypothesis("shift-ignored", "ignores the per-lane shifts (every product unshifted)",
                                    "shift", (("shift", "ignored"),)))
-        # a decoder with two magnitude rows swapped (a wiring or table error): every swap of an
-        # FP4 format's magnitudes, in the activation decoder, the weight decoder or both
-        L = self.lanes
-        same = self.fx.name == self.fw.name
-        for side, fmt in (("x", self.fx), ("w", self.fw), ("both", self.fx)):
-            if fmt.bits > 4 or fmt.is_lookup or (side == "both" and not same):
-                continue
-            fields = ([f"x{k}" for k in range(L)] if side in ("x", "both") else []) + \
-                     ([f"w{k}" for k in range(L)] if side in ("w", "both") else [])
-            who = {"x": "activation", "w": "weight", "both": "activation and weight"}[side]
-            mags = 1 << (fmt.bits - 1)
-            for i in range(1, mags):
-                for j in range(i + 1, mags):
-                    perm = np.arange(1 << fmt.bits)
-                    for base in (0, mags):
-                        perm[[base + i, base + j]] = [base + j, base + i]
-                    hyps.append(Hypothesis(
-                        f"swap-{side}-{i:#x}-{j:#x}",
-                        f"swaps the {who} decoder's rows of codes {i:#x} and {j:#x} (and their negatives)",
-                        "codes", inp=lambda c, perm=perm, fields=fields: {
-                            **c, **{f: perm[np.asarray(c[f], np.int64)] for f in fields}}))
+        # a decoder with two magnitude rows swapped (a wiring or table error)
+        hyps += row_swaps(self.fx, self.fw, self.lanes)
         return hyps
 
     def describe(self, i: int, cols: dict, got: dict) -> str:
@@ -781,25 +788,8 @@ class MacStreamModel:
                            "overflow", (("policy", other),)),
                 Hypothesis("ovf-not-sticky", "its overflow flag is not sticky: it shows only the last enabled "
                            "cycle's overflow", "overflow", (("sticky", False),))]
-        L = self.o["lanes"]
-        same = self.fx == self.fw
-        for side, fmt in (("x", self.fx), ("w", self.fw), ("both", self.fx)):
-            if fmt.bits > 4 or (side == "both" and not same):
-                continue
-            fields = ([f"x{k}" for k in range(L)] if side in ("x", "both") else []) + \
-                     ([f"w{k}" for k in range(L)] if side in ("w", "both") else [])
-            who = {"x": "activation", "w": "weight", "both": "activation and weight"}[side]
-            mags = 1 << (fmt.bits - 1)
-            for i in range(1, mags):
-                for j in range(i + 1, mags):
-                    perm = np.arange(1 << fmt.bits)
-                    for base in (0, mags):
-                        perm[[base + i, base + j]] = [base + j, base + i]
-                    hyps.append(Hypothesis(
-                        f"swap-{side}-{i:#x}-{j:#x}",
-                        f"swaps the {who} decoder's rows of codes {i:#x} and {j:#x} (and their negatives)",
-                        "codes", inp=lambda c, perm=perm, fields=fields: {
-                            **c, **{f: perm[np.asarray(c[f], np.int64)] for f in fields}}))
+        from mac.products import int_format
+        hyps += row_swaps(int_format(self.fx), int_format(self.fw), self.o["lanes"])
         return hyps
 
     def describe(self, i: int, cols: dict, got: dict) -> str:

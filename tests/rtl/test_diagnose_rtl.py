@@ -4,8 +4,9 @@ user's own files), on designs in styles fp4ref did not choose (tests/rtl/diag_de
 - enc_ties_away: the reference encoder with its mode port tied to rna (a design whose only fault
   is its tie rule): the default rne packs fail and the diagnosis names rna with its 8 vectors;
   under `--convention microxcaling` (ties away from zero) the same design passes;
-- enc_cmp_rna_ftz: a ladder of magnitude compares with ties-away thresholds and no subnormal
-  output: both faults are reported, together explaining every mismatch;
+- enc_cmp (examples/explain/enc_cmp.v, the README's example): a ladder of magnitude compares
+  with ties-away thresholds and no subnormal output: both faults are reported, together
+  explaining every mismatch;
 - dec_lut_swapped: a ROM-style decoder with the rows of codes 1 and 2 swapped: the diagnosis
   finds the code map.
 """
@@ -26,8 +27,8 @@ def verify(*args: str, cwd: Path) -> subprocess.CompletedProcess:
                           text=True, timeout=600, cwd=cwd)
 
 
-def _enc(top: str, *extra: str, rtl=(), sim="icarus", cwd: Path) -> subprocess.CompletedProcess:
-    files = [a for f in (*rtl, HERE / f"{top}.v") for a in ("--rtl", str(f))]
+def _enc(top: str, *extra: str, rtl=(), sim="icarus", cwd: Path, where: Path = HERE) -> subprocess.CompletedProcess:
+    files = [a for f in (*rtl, where / f"{top}.v") for a in ("--rtl", str(f))]
     return verify("--unit", "encode", "-f", "e2m1", "--src", "bfloat16", "--sim", sim, *files,
                   "--top", top, *extra, cwd=cwd)
 
@@ -49,7 +50,7 @@ def test_a_tie_rule_fault_is_named_and_its_convention_passes(tmp_path):
 
 
 def test_two_faults_in_one_encoder_are_both_reported(tmp_path):
-    res = _enc("enc_cmp_rna_ftz", "-r", "rne", "--max-mismatches", "2", cwd=tmp_path)
+    res = _enc("enc_cmp", "-r", "rne", "--max-mismatches", "2", cwd=tmp_path, where=REPO / "examples" / "explain")
     assert res.returncode == 1
     out = res.stdout
     assert "two faults together explain all 388 mismatches of 65,536 vectors" in out, out
