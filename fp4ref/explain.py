@@ -32,7 +32,7 @@ def add_parser(sub, mac_options=None) -> None:
                        description=EXPLAIN_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     x.add_argument("dump", help="the dump file (CSV or whitespace-separated hex, with a header line)")
     x.add_argument("--unit", required=True, choices=["encode", "decode", "product", "dot", "fp_mul", "mx_quant",
-                                                     "mx_dot", "nvfp4_dot"],
+                                                     "nvfp4_quant", "mx_dot", "nvfp4_dot", "mac_stream"],
                    help="the unit the design implements (its options as for `fp4ref verify`)")
     x.add_argument("-f", "--format", help="encode/decode: the code format (preset name or alias)")
     x.add_argument("--opt", action="append", default=[], metavar="KEY=VALUE",

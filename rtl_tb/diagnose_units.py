@@ -678,6 +678,67 @@ class MxQuantModel:
         return "; ".join(parts)
 
 
+class NvQuantModel(MxQuantModel):
+    """nvfp4_quant: 16 source floats and an FP32 tensor scale to a UE4M3 scale and 16 E2M1 codes
+    (docs/block.md §5, §10)."""
+    unit = "nvfp4_quant"
+    n = 16
+
+    def __init__(self, record: dict):
+        o = record["options"]
+        self.src = o["src"]
+        self.options = {"rounding": o["rounding"], "scale_rounding": "rne", "signed_zero": "kept"}
+        self.outputs = ("scale",) + tuple(f"code{j}" for j in range(self.n))
+        self.primary = self.outputs
+
+    def expect(self, options: dict, cols: dict) -> dict:
+        from emu.block.quant import nvfp4_quant
+        x = np.stack([np.asarray(cols[f"x{j}"], np.int64) for j in range(self.n)], axis=1)
+        rand = (np.stack([np.asarray(cols[f"rand{j}"], np.int64) for j in range(self.n)], axis=1)
+                if options["rounding"] == "sr" else None)
+        scale, codes = nvfp4_quant(x, np.asarray(cols["ts"], np.int64), self.src, options["rounding"], rand,
+                                   options["scale_rounding"])
+        codes = codes.astype(np.uint64)
+        if options["signed_zero"] == "positive":
+            codes = np.where(codes == 8, np.uint64(0), codes)
+        return {"scale": scale.astype(np.uint64), **{f"code{j}": codes[:, j] for j in range(self.n)}}
+
+    def hypotheses(self, cols: dict, got: dict, mism: np.ndarray) -> list[Hypothesis]:
+        o = self.options
+        hyps = [Hypothesis(f"scale-rounding={r}", f"rounds the UE4M3 block scale {ROUNDING_SAYS[r].removeprefix('rounds ')}",
+                           "scale", (("scale_rounding", r),)) for r in ("rna", "rtz", "rup") ]
+        hyps += [Hypothesis(f"rounding={r}", "elements: " + ROUNDING_SAYS[r], "rounding", (("rounding", r),))
+                 for r in DETERMINISTIC + TIE_VARIANTS if r != o["rounding"]]
+        hyps.append(Hypothesis("zero-sign", "drops the sign of zero elements (-0 codes give +0)", "zero",
+                               (("signed_zero", "positive"),)))
+
+        def ftz(c, out):
+            return {**out, **{f"code{j}": np.where((out[f"code{j}"] & np.uint64(7)) == 1,
+                                                   out[f"code{j}"] & np.uint64(8), out[f"code{j}"])
+                              for j in range(self.n)}}
+        hyps.append(Hypothesis("ftz", "flushes subnormal elements (+-0.5 after scaling) to zero", "subnormal",
+                               out=ftz))
+        hyps.append(Hypothesis("ts-magnitude", "reads a negative tensor scale by its magnitude (the contract: "
+                               "the block is NaN)", "nan",
+                               inp=lambda c: {**c, "ts": np.asarray(c["ts"], np.uint64) & np.uint64(0x7FFFFFFF)}))
+        return hyps
+
+    def describe(self, i: int, cols: dict, got: dict) -> str:
+        fmt = emu.get_format("e2m1")
+        e4 = emu.get_format("e4m3")
+        x = units.source_array(np.array([int(cols[f"x{j}"][i]) for j in range(self.n)], np.uint64), self.src)
+        ts = float(np.uint32(int(cols["ts"][i])).view(np.float32))
+        e, g = int(cols["scale"][i]), int(got["scale"][i])
+        parts = [f"vector {i}: ts {ts!r}: scale expected {e:#04x} ({_value(e4, e)}) got {g:#04x} ({_value(e4, g)})"]
+        diff = [j for j in range(self.n) if int(cols[f"code{j}"][i]) != int(got[f"code{j}"][i])]
+        if diff:
+            j = diff[0]
+            ce, cg = int(cols[f"code{j}"][i]), int(got[f"code{j}"][i])
+            parts.append(f"{len(diff)} codes differ, e.g. x{j} = {float(x[j])!r}: expected {ce:#x} "
+                         f"({_value(fmt, ce)}) got {cg:#x} ({_value(fmt, cg)})")
+        return "; ".join(parts)
+
+
 #: bits kept below a result's last place tried for "sticky bits lost" (a window of G guard bits)
 GUARDS = (0, 1, 2, 3, 4, 6, 8, 12, 16, 20, 24, 32, 40, 48)
 
@@ -805,7 +866,7 @@ class MacStreamModel:
 
 
 MODELS = {"mac_stream": MacStreamModel, "encode": EncodeModel, "decode": DecodeModel, "product": ProductModel, "fp_mul": FpMulModel,
-          "dot": DotModel, "mx_quant": MxQuantModel, "mx_dot": BlockDotModel, "nvfp4_dot": BlockDotModel}
+          "dot": DotModel, "mx_quant": MxQuantModel, "nvfp4_quant": NvQuantModel, "mx_dot": BlockDotModel, "nvfp4_dot": BlockDotModel}
 
 
 def model_for(record: dict):

@@ -359,3 +359,19 @@ def test_a_convention_sets_the_mx_quantizer_packs(tmp_path):
     bad = gen("--convention", "ggml_mxfp4", "--out", "q")
     assert bad.returncode == 2 and "signed_zero 'positive' has no mx_quant option" in bad.stderr
     assert not (tmp_path / "q").exists()
+
+
+@pytest.mark.parametrize("delta, key", [({"scale_rounding": "rna"}, "scale-rounding=rna"),
+                                        ({"scale_rounding": "rtz"}, "scale-rounding=rtz"),
+                                        ({"rounding": "rnz"}, "rounding=rnz")])
+def test_an_nvfp4_quantizer_fault_is_named(delta, key):
+    """A UE4M3 block scale rounded half up (ggml's rule for the scale, without its clamps) or
+    truncated, or elements with ties toward zero."""
+    from emu.block.quant import nvfp4_quant
+    spec = UnitPackSpec("nvfp4_quant", {"random": 1000})
+    record, cols = _spec_pack(spec)
+    x = np.stack([cols[f"x{j}"] for j in range(16)], 1).astype(np.int64)
+    scale, codes = nvfp4_quant(x, cols["ts"].astype(np.int64), "float32", delta.get("rounding", "rne"),
+                               None, delta.get("scale_rounding", "rne"))
+    got = {"scale": scale.astype(np.uint64), **{f"code{j}": codes[:, j].astype(np.uint64) for j in range(16)}}
+    _diag_full(record, cols, got, key)

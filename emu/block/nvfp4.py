@@ -51,12 +51,13 @@ def quantize_nvfp4(x, two_level: bool = True):
 
 
 def quantize_nvfp4_blocks(blocks, s_t, two_level: bool = True, rounding: str = "rne", rand=None,
-                          sr_bits: int = 8):
+                          sr_bits: int = 8, scale_rounding: str = "rne"):
     """The per-block steps of quantize_nvfp4 with a given tensor scale (the nvfp4_quant unit,
     docs/block.md §10): float32 blocks [..., 16] and s_t (a float32, or one per block) to
     (codes uint8 [..., 16], scale codes uint8 [...]). ``rounding`` (and ``rand``, one integer
     below 2^sr_bits per element, for sr) is the rounding of the last step, x_i / total to E2M1;
-    the scale is always RNE. A block holding NaN or ±Inf gets scale 0x7F and codes 0."""
+    the scale is RNE (torchao; ``scale_rounding`` another deterministic mode is not the contract:
+    the mismatch diagnosis tries it). A block holding NaN or ±Inf gets scale 0x7F and codes 0."""
     blocks = np.asarray(blocks, np.float32)
     s_t = np.broadcast_to(np.asarray(s_t, np.float32), blocks.shape[:-1])
     mag_bits = blocks.view(np.uint32) & np.uint32(0x7FFFFFFF)
@@ -67,7 +68,7 @@ def quantize_nvfp4_blocks(blocks, s_t, two_level: bool = True, rounding: str = "
     with np.errstate(divide="ignore", invalid="ignore", under="ignore", over="ignore"):
         s_b = _div_zero_is_zero(amax_b / E2M1_MAX, s_t) if two_level else amax_b / E2M1_MAX
         s_b = np.clip(s_b, E4M3_TINY, E4M3_MAX)
-        scale_codes = encode(s_b.astype(np.float32), "e4m3", rounding="rne", overflow="saturate")
+        scale_codes = encode(s_b.astype(np.float32), "e4m3", rounding=scale_rounding, overflow="saturate")
         total = _total(scale_codes, s_t) if two_level else _e4m3(scale_codes)
         q = np.clip(_div_zero_is_zero(finite, total[..., None]), -E2M1_MAX, E2M1_MAX)
     if rand is not None:

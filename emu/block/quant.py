@@ -54,7 +54,8 @@ def mx_quant(x_bits, src: str = "float32", rule: str = "floor", rounding: str = 
     return scales.reshape(len(x)), codes.reshape(x.shape)
 
 
-def nvfp4_quant(x_bits, ts_bits, src: str = "float32", rounding: str = "rne", rand=None):
+def nvfp4_quant(x_bits, ts_bits, src: str = "float32", rounding: str = "rne", rand=None,
+                scale_rounding: str = "rne"):
     """NVFP4 blocks of 16 source floats with FP32 tensor scales (bit patterns [n]) ->
     (UE4M3 scales uint8 [n], E2M1 codes uint8 [n, 16]). A tensor scale that is NaN, infinite or
     negative (non-zero) gives scale 0x7F and codes 0; -0.0 reads as 0."""
@@ -66,7 +67,7 @@ def nvfp4_quant(x_bits, ts_bits, src: str = "float32", rounding: str = "rne", ra
     bad = ((ts & 0x7FFFFFFF) >= 0x7F800000) | ((ts >> 31 == 1) & ((ts & 0x7FFFFFFF) != 0))
     s_t = np.where(bad, np.uint32(0x3F800000), ts & np.uint32(0x7FFFFFFF)).view(np.float32)
     codes, scales = quantize_nvfp4_blocks(x, s_t, rounding=rounding, rand=_rand(rounding, rand, x.shape),
-                                          sr_bits=SR_BITS)
+                                          sr_bits=SR_BITS, scale_rounding=scale_rounding)
     codes[bad] = 0
     scales[bad] = E4M3_NAN
     return scales.astype(np.uint8), codes.astype(np.uint8)
