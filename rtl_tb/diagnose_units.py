@@ -286,7 +286,8 @@ class DecodeModel:
         if not changed:
             return []
         text = ", ".join(f"{c:#x} read as {d:#x}" for c, d in sorted(changed.items()))
-        return [Hypothesis("code-map", f"reads its input codes permuted: {text}", "codes",
+        kind = "permuted" if len(set(lut.tolist())) == len(lut) else "mapped (not a permutation)"
+        return [Hypothesis("code-map", f"reads its input codes {kind}: {text}", "codes",
                            inp=lambda c: {**c, "code": lut[np.asarray(c["code"], np.int64)]})]
 
     def describe(self, i: int, cols: dict, got: dict) -> str:
