@@ -207,9 +207,10 @@ def _parser() -> argparse.ArgumentParser:
     rg.add_argument("--packs", help="pack folder (default build/packs)")
     rg.add_argument("--no-mac", action="store_true", help="skip the MAC, MX block, lookup-format and block-unit packs")
 
-    from . import accuracy, badinput, cost, dut, explain, gptq, layerpack, mutate
+    from . import accuracy, badinput, cost, dut, explain, export, gptq, layerpack, mutate
     accuracy.add_parser(sub)
     explain.add_parser(sub, _mac_options)
+    export.add_parser(sub)
     cost.add_parser(sub)
     gptq.add_parser(sub)
     layerpack.add_parser(sub)
@@ -531,6 +532,11 @@ def cmd_dut(args) -> int:
     return dut.cmd_dut(args)
 
 
+def cmd_export(args) -> int:
+    from . import export
+    return export.cmd_export(args)
+
+
 def cmd_explain(args) -> int:
     from . import explain
     return explain.cmd_explain(args)
@@ -550,7 +556,7 @@ COMMANDS = {"llmfp4": cmd_llmfp4, "width": cmd_width, "regress": cmd_regress, "g
             "demo": cmd_demo, "bench": cmd_bench, "exhaustive": cmd_exhaustive,
             "accuracy": cmd_accuracy, "cost": cmd_cost, "layerpack": cmd_layerpack,
             "badinput": cmd_badinput, "gptq": cmd_gptq, "mutate": cmd_mutate, "dut": cmd_dut,
-            "explain": cmd_explain, "conventions": cmd_conventions}
+            "explain": cmd_explain, "conventions": cmd_conventions, "export": cmd_export}
 
 
 if __name__ == "__main__":
