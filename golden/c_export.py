@@ -38,7 +38,15 @@ def _hex32(values, per_line: int = 8) -> str:
 
 def sources(fmt: str | FloatFormat) -> dict[str, str]:
     """{file name: text} of the C export of ``fmt`` (a ValueError names what cannot be exported)."""
-    fmt = get_format(fmt)
+    from emu.lookup import lookup_names
+
+    try:
+        fmt = get_format(fmt)
+    except ValueError:
+        if isinstance(fmt, str) and fmt in lookup_names():
+            raise ValueError(f"export c: {fmt} is a lookup format; the C export holds ExMy presets "
+                             f"(its table: `fp4ref card {fmt}`)") from None
+        raise
     if not isinstance(fmt, FloatFormat):
         raise ValueError(f"export c: {fmt} is not an ExMy format")
     if fmt.bits > 8:

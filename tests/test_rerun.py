@@ -34,6 +34,7 @@ RERUNS = {
                       "folder", True),
     "mutate": (["mutate", "--modules", "fp4_round", "--report-only", "--out", "{out}"], "folder", True),
     "badinput": (["badinput", "--only", "lanes-zero", "--markdown", "{out}"], "file", True),
+    "export c": (["export", "c", "-f", "e2m1", "--out", "{out}"], "folder", True),
 }
 #: the demo's writing steps, as `make demo` runs them (cost with --quick and gptq with one format:
 #: the same writers, 10 x and 2 x faster): run twice into one folder, they are `make demo` run twice
