@@ -117,6 +117,17 @@ def _parser() -> argparse.ArgumentParser:
                     help="also every finite product of every ordered pair of presets (225 packs)")
     gsub.add_parser("units", help="the units whose options are data, each option with its default "
                     "and allowed values (for --opt)")
+    gt = gsub.add_parser("tb", help="a self-checking Verilog testbench for a pack (no Python to run it)",
+                         description="Write a self-checking testbench for one pack: tb_native.v reads "
+                         "vectors.hex with $readmemh, drives the copies of your module (or the reference RTL) "
+                         "per cycle, compares every output field, prints the first mismatches and a summary "
+                         "line, and exits non-zero on a mismatch. run_icarus.sh, run_verilator.sh and files.f "
+                         "(a filelist for any simulator) beside it. Combinational units.")
+    gt.add_argument("pack", help="a pack folder (fp4ref golden gen)")
+    gt.add_argument("--rtl", action="append", help="your Verilog source (repeatable; default: the reference RTL)")
+    gt.add_argument("--top", help="with --rtl: your module's name")
+    gt.add_argument("--param", action="append", default=[], help="NAME=VALUE for your module (repeatable)")
+    gt.add_argument("--out", required=True, help="the testbench folder to write (atomically)")
     gv = gsub.add_parser("verify", help="re-hash packs and report corruption")
     gv.add_argument("packs", nargs="+", help="pack folders")
 
@@ -433,7 +444,7 @@ def cmd_golden(args) -> int:
     from . import packs
 
     return {"gen": packs.cmd_gen, "defaults": packs.cmd_defaults, "units": packs.cmd_units,
-            "verify": packs.cmd_verify}[args.golden_command](args)
+            "verify": packs.cmd_verify, "tb": packs.cmd_tb}[args.golden_command](args)
 
 
 def cmd_verify(args) -> int:

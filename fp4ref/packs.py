@@ -108,6 +108,23 @@ def cmd_gen(args) -> int:
     return 0
 
 
+def cmd_tb(args) -> int:
+    from rtl_tb.native_tb import write as write_tb
+
+    from .verify import _parse_params
+
+    if bool(args.rtl) != bool(args.top):
+        raise ValueError("--rtl and --top go together (leave both out for the reference RTL)")
+    params = _parse_params(args.param) if args.param else None
+    if params and not args.rtl:
+        raise ValueError("--param is for your module (--rtl, --top)")
+    facts = write_tb(Path(args.pack), Path(args.out), [Path(p) for p in args.rtl] if args.rtl else None,
+                     args.top, params)
+    print(f"wrote {args.out}: tb_native.v for {facts['count']:,} {facts['unit']} vectors, {facts['copies']} copies "
+          f"per cycle; run it with {args.out}/run_icarus.sh or {args.out}/run_verilator.sh (files.f: the filelist)")
+    return 0
+
+
 def cmd_units(args) -> int:
     """`fp4ref golden units`: every unit whose options are data, with its options."""
     for name in unit_names():

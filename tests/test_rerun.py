@@ -35,6 +35,7 @@ RERUNS = {
     "mutate": (["mutate", "--modules", "fp4_round", "--report-only", "--out", "{out}"], "folder", True),
     "badinput": (["badinput", "--only", "lanes-zero", "--markdown", "{out}"], "file", True),
     "export c": (["export", "c", "-f", "e2m1", "--out", "{out}"], "folder", True),
+    "golden tb": (["golden", "tb", "{pack}", "--out", "{out}"], "folder", True),
 }
 #: the demo's writing steps, as `make demo` runs them (cost with --quick and gptq with one format:
 #: the same writers, 10 x and 2 x faster): run twice into one folder, they are `make demo` run twice
@@ -71,7 +72,11 @@ def _snapshot(path: Path) -> dict[str, bytes]:
 def test_command_reruns_into_its_own_output(command, tmp_path):
     argv, kind, identical = RERUNS[command]
     out = tmp_path / ("report.md" if kind == "file" else "out")
-    cmd = [sys.executable, "-m", "fp4ref", *(a.replace("{out}", str(out)) for a in argv)]
+    if "{pack}" in argv:                                 # a command that reads a pack: one first
+        subprocess.run([sys.executable, "-m", "fp4ref", "golden", "gen", "--unit", "decode", "-f", "e2m1", "--out",
+                        str(tmp_path / "pack")], check=True, capture_output=True, cwd=tmp_path)
+    cmd = [sys.executable, "-m", "fp4ref", *(a.replace("{out}", str(out)).replace("{pack}", str(tmp_path / "pack"))
+                                             for a in argv)]
     if "{out}/" in " ".join(argv):                       # a demo step: {out} is the build folder
         out = Path(cmd[cmd.index("--out") + 1])
     snaps = []
