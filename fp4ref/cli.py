@@ -153,6 +153,9 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--src", default="bfloat16", choices=["bfloat16", "float16", "float32"])
     v.add_argument("-r", "--rounding", default=None, help="all (default), or comma-separated modes")
     v.add_argument("--overflow", default=None, choices=["saturate", "inf", "all"], help="default saturate")
+    v.add_argument("--engine", default="cocotb", choices=["cocotb", "native"],
+                   help="cocotb (default: every unit and timing, the mismatch diagnosis) or native (a "
+                        "self-checking Verilog testbench per pack, `fp4ref golden tb`; combinational units)")
     v.add_argument("--convention", default=None, metavar="NAME",
                    help="encode, mx_quant: expect a named convention's choices (`fp4ref conventions`)")
     v.add_argument("--level", type=int, default=1, choices=[1, 2], help="float32 set size")

@@ -107,6 +107,16 @@ def cmd_verify_rtl(args) -> int:
     root = Path(args.packs) if args.packs else REPO / "build" / "packs"
     dirs = [ensure(s, root) for s in specs]
     stall = STALL_S if args.stall is None else args.stall
+    if args.engine == "native":
+        from rtl_tb.native_tb import run_native
+        run = run_native(args.unit, args.sim, dirs, rtl, args.top, params, args.timeout)
+        print(f"engine: native (a self-checking testbench per pack, no Python in the simulation; "
+              f"`fp4ref golden tb` writes them); limit {run.limit:g} s per pack")
+        if not report(run, args.top, len(specs), "native"):
+            print(f"fp4ref verify: {args.top} fails the {args.unit} contract (native engine; rerun with "
+                  "--engine cocotb for the diagnosis)", file=sys.stderr)
+            return 1
+        return 0
     run = run_unit(args.unit, args.sim, dirs, rtl=rtl, module=args.top, params=params,
                    copies=args.copies, max_mismatches=args.max_mismatches, timeout=args.timeout,
                    stall=stall)

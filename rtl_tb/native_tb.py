@@ -166,3 +166,53 @@ def write(pack_dir: Path, out: Path, rtl: list[Path] | None, top: str | None, pa
     for sh in ("run_icarus.sh", "run_verilator.sh"):
         (Path(out) / sh).chmod(0o755)
     return facts
+
+
+def run_native(unit: str, sim: str, pack_dirs: list[Path], rtl: list[Path], top: str, params: dict,
+               timeout: float | None = None):
+    """`fp4ref verify --engine native`: each pack's testbench written to the build folder and run
+    on ``sim``; a rtl_tb.runner.UnitRun with the verdicts parsed from the summary lines."""
+    import hashlib
+    import json
+    import re
+    import time
+
+    from . import process
+    from .runner import BUILD, UnitRun
+    from .sims import sim_env
+
+    results, failed, error = [], 0, None
+    key = json.dumps({"rtl": [(str(Path(p).resolve()), hashlib.sha256(Path(p).read_bytes()).hexdigest()) for p in rtl],
+                      "top": top, "params": params}, sort_keys=True)
+    base = BUILD / "native" / sim / hashlib.sha256(key.encode()).hexdigest()[:12]
+    limit = timeout or 600.0
+    for pack_dir in pack_dirs:
+        out = base / Path(pack_dir).name
+        shutil.rmtree(out, ignore_errors=True)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        facts = write(Path(pack_dir), out, rtl, top, params)
+        t0 = time.monotonic()
+        res = process.run([str(out / f"run_{sim}.sh")], cwd=out, env=sim_env(), stdout=subprocess_pipe(),
+                          stderr=subprocess_pipe(), timeout=limit)
+        seconds = time.monotonic() - t0
+        text = (res.stdout or "") + (res.stderr or "")
+        m = re.search(r"^(PASS|FAIL): .* (\d+) vectors, (\d+) mismatches$", res.stdout or "", re.M)
+        if res.timed_out or not m:
+            failed += 1
+            error = error or (f"over its {limit:g} s limit" if res.timed_out else
+                              f"{Path(pack_dir).name}: the testbench did not finish: {text.strip()[-300:]}")
+            results.append({"pack": Path(pack_dir).name, "count": facts["count"], "mismatches": 0,
+                            "seconds": seconds, "first": [], "error": error})
+            break
+        first = [line for line in (res.stdout or "").splitlines() if line.startswith("vector ")]
+        results.append({"pack": Path(pack_dir).name, "count": int(m.group(2)), "mismatches": int(m.group(3)),
+                        "seconds": seconds, "first": first})
+        failed += m.group(1) == "FAIL"
+    run = UnitRun(sim, results, failed, base, limit)
+    run.error = error
+    return run
+
+
+def subprocess_pipe():
+    import subprocess
+    return subprocess.PIPE

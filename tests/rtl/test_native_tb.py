@@ -68,6 +68,21 @@ def test_a_broken_encoder_gets_the_cocotb_verdict(tmp_path):
     cocotb = fp4ref("verify", "--unit", "encode", "-f", "e2m1", "--src", "bfloat16", "-r", "rne", "--sim", "icarus",
                     *(a for f in rtl for a in ("--rtl", f)), "--top", "fp4_encode", cwd=tmp_path)
     assert cocotb.returncode == 1 and "65,536 vectors, 8 mismatches" in cocotb.stdout, cocotb.stdout[-2000:]
+    for sim in ("icarus", "verilator"):                # the same verdicts from verify's native engine
+        native = fp4ref("verify", "--engine", "native", "--unit", "encode", "-f", "e2m1", "--src", "bfloat16", "-r",
+                        "rne", "--sim", sim, *(a for f in rtl for a in ("--rtl", f)), "--top", "fp4_encode",
+                        cwd=tmp_path)
+        assert native.returncode == 1 and f"FAIL: fp4_encode on {sim}: 65,536 vectors, 8 mismatches" in native.stdout
+        assert "vector 16000: x=3e80" in native.stdout
+
+
+def test_verify_native_passes_the_reference_encoder(tmp_path):
+    rtl = [REPO / "rtl" / "fp4_round.v", REPO / "rtl" / "fp4_encode.v"]
+    res = fp4ref("verify", "--engine", "native", "--unit", "encode", "-f", "e2m1", "--src", "bfloat16", "-r", "all",
+                 "--sim", "icarus", *(a for f in rtl for a in ("--rtl", f)), "--top", "fp4_encode",
+                 "--param", "SRC_EXP_W=8", "--param", "SRC_MAN_W=7", cwd=tmp_path)
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr
+    assert "PASS: fp4_encode on icarus: 393,216 vectors, 0 mismatches" in res.stdout
 
 
 def test_a_clocked_unit_and_a_foreign_folder_are_one_line(tmp_path):
