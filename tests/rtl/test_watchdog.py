@@ -130,11 +130,21 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+def _as_from_a_shell() -> None:
+    """In the child before exec: SIGINT and SIGTERM as a user's shell leaves them (default
+    disposition, not blocked). An exec'd child inherits an ignored signal and the signal mask,
+    and a test worker may have either (an earlier test's library that spawned a helper thread
+    or process with them blocked): fp4ref would then rightly never see the Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT], ids=lambda s: s.name)
 def test_no_simulator_outlives_a_killed_verify(how, tmp_path):
     rtl = [_looping_encoder(tmp_path), RTL / "fp4_round.v"]
     proc = subprocess.Popen(_verify(rtl, "fp4_encode", "icarus", "--timeout", "600", "--stall", "600"),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+                            preexec_fn=_as_from_a_shell)
     sims: list[int] = []
     deadline = time.monotonic() + 240
     try:
