@@ -635,17 +635,7 @@ class MxQuantModel:
         o = self.options
         hyps = [Hypothesis(f"rule={r}", f"computes the E8M0 scale by the {r} rule (docs/block.md §3)", "scale",
                            (("rule", r),)) for r in SCALE_RULES if r != o["rule"]]
-        hyps += [Hypothesis(f"rounding={r}", "elements: " + ROUNDING_SAYS[r], "rounding", (("rounding", r),))
-                 for r in DETERMINISTIC + TIE_VARIANTS if r != o["rounding"]]
-        hyps.append(Hypothesis("zero-sign", "drops the sign of zero elements (-0 codes give +0)", "zero",
-                               (("signed_zero", "positive"),)))
-
-        def ftz(c, out):
-            return {**out, **{f"code{j}": np.where((out[f"code{j}"] & np.uint64(7)) == 1,
-                                                   out[f"code{j}"] & np.uint64(8), out[f"code{j}"])
-                              for j in range(self.n)}}
-        hyps.append(Hypothesis("ftz", "flushes subnormal elements (+-0.5 after scaling) to zero", "subnormal",
-                               out=ftz))
+        hyps += self._element_hypotheses()
         for conv in conventions().values():
             delta = {}
             if conv.scale_rule in SCALE_RULES:
@@ -659,6 +649,21 @@ class MxQuantModel:
             hyps.append(Hypothesis(f"convention={conv.name}", f"follows {conv.title} "
                                    f"({', '.join(f'{k} {v}' for k, v in delta.items())})", "convention",
                                    tuple(delta.items())))
+        return hyps
+
+    def _element_hypotheses(self) -> list[Hypothesis]:
+        """The element step of a block quantizer: its tie rule, the sign of zero, FTZ."""
+        hyps = [Hypothesis(f"rounding={r}", "elements: " + ROUNDING_SAYS[r], "rounding", (("rounding", r),))
+                for r in DETERMINISTIC + TIE_VARIANTS if r != self.options["rounding"]]
+        hyps.append(Hypothesis("zero-sign", "drops the sign of zero elements (-0 codes give +0)", "zero",
+                               (("signed_zero", "positive"),)))
+
+        def ftz(c, out):
+            return {**out, **{f"code{j}": np.where((out[f"code{j}"] & np.uint64(7)) == 1,
+                                                   out[f"code{j}"] & np.uint64(8), out[f"code{j}"])
+                              for j in range(self.n)}}
+        hyps.append(Hypothesis("ftz", "flushes subnormal elements (+-0.5 after scaling) to zero", "subnormal",
+                               out=ftz))
         return hyps
 
     def describe(self, i: int, cols: dict, got: dict) -> str:
@@ -708,17 +713,7 @@ class NvQuantModel(MxQuantModel):
         o = self.options
         hyps = [Hypothesis(f"scale-rounding={r}", f"rounds the UE4M3 block scale {ROUNDING_SAYS[r].removeprefix('rounds ')}",
                            "scale", (("scale_rounding", r),)) for r in ("rna", "rtz", "rup") ]
-        hyps += [Hypothesis(f"rounding={r}", "elements: " + ROUNDING_SAYS[r], "rounding", (("rounding", r),))
-                 for r in DETERMINISTIC + TIE_VARIANTS if r != o["rounding"]]
-        hyps.append(Hypothesis("zero-sign", "drops the sign of zero elements (-0 codes give +0)", "zero",
-                               (("signed_zero", "positive"),)))
-
-        def ftz(c, out):
-            return {**out, **{f"code{j}": np.where((out[f"code{j}"] & np.uint64(7)) == 1,
-                                                   out[f"code{j}"] & np.uint64(8), out[f"code{j}"])
-                              for j in range(self.n)}}
-        hyps.append(Hypothesis("ftz", "flushes subnormal elements (+-0.5 after scaling) to zero", "subnormal",
-                               out=ftz))
+        hyps += self._element_hypotheses()
         hyps.append(Hypothesis("ts-magnitude", "reads a negative tensor scale by its magnitude (the contract: "
                                "the block is NaN)", "nan",
                                inp=lambda c: {**c, "ts": np.asarray(c["ts"], np.uint64) & np.uint64(0x7FFFFFFF)}))
