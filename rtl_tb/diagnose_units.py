@@ -621,14 +621,9 @@ class MxQuantModel:
 
     def expect(self, options: dict, cols: dict) -> dict:
         from emu.block.quant import mx_quant
-        x = np.stack([np.asarray(cols[f"x{j}"], np.int64) for j in range(self.n)], axis=1)
-        rand = (np.stack([np.asarray(cols[f"rand{j}"], np.int64) for j in range(self.n)], axis=1)
-                if options["rounding"] == "sr" else None)
+        x, rand = self._inputs(options, cols)
         scale, codes = mx_quant(x, self.src, options["rule"], options["rounding"], rand)
-        codes = codes.astype(np.uint64)
-        if options["signed_zero"] == "positive":
-            codes = np.where(codes == 8, np.uint64(0), codes)
-        return {"scale": scale.astype(np.uint64), **{f"code{j}": codes[:, j] for j in range(self.n)}}
+        return self._outputs(options, scale, codes)
 
     def hypotheses(self, cols: dict, got: dict, mism: np.ndarray) -> list[Hypothesis]:
         from emu.block import SCALE_RULES
@@ -650,6 +645,20 @@ class MxQuantModel:
                                    f"({', '.join(f'{k} {v}' for k, v in delta.items())})", "convention",
                                    tuple(delta.items())))
         return hyps
+
+    def _inputs(self, options: dict, cols: dict):
+        """The block's source bit patterns [n, N] and, for sr, its random bits."""
+        x = np.stack([np.asarray(cols[f"x{j}"], np.int64) for j in range(self.n)], axis=1)
+        rand = (np.stack([np.asarray(cols[f"rand{j}"], np.int64) for j in range(self.n)], axis=1)
+                if options["rounding"] == "sr" else None)
+        return x, rand
+
+    def _outputs(self, options: dict, scale, codes) -> dict:
+        """The pack's output fields, zero codes unsigned under signed_zero 'positive'."""
+        codes = codes.astype(np.uint64)
+        if options["signed_zero"] == "positive":
+            codes = np.where(codes == 8, np.uint64(0), codes)
+        return {"scale": scale.astype(np.uint64), **{f"code{j}": codes[:, j] for j in range(self.n)}}
 
     def _element_hypotheses(self) -> list[Hypothesis]:
         """The element step of a block quantizer: its tie rule, the sign of zero, FTZ."""
@@ -699,15 +708,10 @@ class NvQuantModel(MxQuantModel):
 
     def expect(self, options: dict, cols: dict) -> dict:
         from emu.block.quant import nvfp4_quant
-        x = np.stack([np.asarray(cols[f"x{j}"], np.int64) for j in range(self.n)], axis=1)
-        rand = (np.stack([np.asarray(cols[f"rand{j}"], np.int64) for j in range(self.n)], axis=1)
-                if options["rounding"] == "sr" else None)
+        x, rand = self._inputs(options, cols)
         scale, codes = nvfp4_quant(x, np.asarray(cols["ts"], np.int64), self.src, options["rounding"], rand,
                                    options["scale_rounding"])
-        codes = codes.astype(np.uint64)
-        if options["signed_zero"] == "positive":
-            codes = np.where(codes == 8, np.uint64(0), codes)
-        return {"scale": scale.astype(np.uint64), **{f"code{j}": codes[:, j] for j in range(self.n)}}
+        return self._outputs(options, scale, codes)
 
     def hypotheses(self, cols: dict, got: dict, mism: np.ndarray) -> list[Hypothesis]:
         o = self.options

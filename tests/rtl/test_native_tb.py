@@ -94,3 +94,21 @@ def test_a_clocked_unit_and_a_foreign_folder_are_one_line(tmp_path):
     (tmp_path / "mine" / "a.v").write_text("// mine")
     res = fp4ref("golden", "tb", "dec", "--out", "mine", cwd=tmp_path)
     assert res.returncode == 2 and "not an fp4ref output folder" in res.stderr
+
+
+def test_user_designs_in_other_styles(tmp_path):
+    """A user's encoder that wraps the reference with its mode tied to ties-away passes the
+    testbench of a microxcaling-convention pack on both simulators; the README's compare-ladder
+    encoder (examples/explain/enc_cmp.v) fails the rne pack with the cocotb bench's count."""
+    ref = [REPO / "rtl" / "fp4_round.v", REPO / "rtl" / "fp4_encode.v"]
+    away = REPO / "tests" / "rtl" / "diag_designs" / "enc_ties_away.v"
+    tb = _tb(tmp_path, ["--unit", "encode", "-f", "e2m1", "--convention", "microxcaling"],
+             *(a for f in (*ref, away) for a in ("--rtl", f)), "--top", "enc_ties_away")
+    for sim in ("icarus", "verilator"):
+        res = _run(tb, sim)
+        assert res.returncode == 0 and f"PASS: enc_ties_away on {sim}: 65536 vectors, 0 mismatches" in res.stdout
+    other = tmp_path / "ladder"
+    other.mkdir()
+    tb = _tb(other, PACKS[0][1], "--rtl", REPO / "examples" / "explain" / "enc_cmp.v", "--top", "enc_cmp")
+    res = _run(tb, "icarus")
+    assert res.returncode != 0 and "FAIL: enc_cmp on icarus: 65536 vectors, 65522 mismatches" in res.stdout
