@@ -13,7 +13,7 @@ FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 PYTEST_ARGS ?=
 
-.PHONY: help setup sims test demo bench exhaustive mutate badinput clean distclean
+.PHONY: help setup sims test demo bench exhaustive exhaustive-rtl mutate badinput clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -62,6 +62,9 @@ bench: setup ## throughput beside ml_dtypes and torch casts, as ratios
 
 exhaustive: setup ## all 2^32 float32 inputs: every preset (RNE) and E2M1 in every mode, against ml_dtypes and the grid reference; table into the README
 	$(VENV)/bin/fp4ref exhaustive --all --readme README.md
+
+exhaustive-rtl: setup ## all 2^32 float32 inputs through rtl/fp4_encode.v on Verilator (E2M1 every mode, E4M3 rne), no Python in the loop; table into the README
+	$(VENV)/bin/fp4ref exhaustive-rtl --all --jobs $(JOBS) --readme README.md
 
 MUTATE_ARGS ?=
 PY_MUTANTS ?= 15

@@ -221,7 +221,7 @@ def _parser() -> argparse.ArgumentParser:
     rg.add_argument("--packs", help="pack folder (default build/packs)")
     rg.add_argument("--no-mac", action="store_true", help="skip the MAC, MX block, lookup-format and block-unit packs")
 
-    from . import accuracy, badinput, cost, dut, explain, export, gptq, layerpack, mutate
+    from . import accuracy, badinput, cost, dut, exhaustive_rtl, explain, export, gptq, layerpack, mutate
     accuracy.add_parser(sub)
     explain.add_parser(sub, _mac_options)
     export.add_parser(sub)
@@ -231,6 +231,7 @@ def _parser() -> argparse.ArgumentParser:
     mutate.add_parser(sub)
     badinput.add_parser(sub)
     dut.add_parser(sub)
+    exhaustive_rtl.add_parser(sub)
 
     x = sub.add_parser("exhaustive", help="every float32 input against ml_dtypes or the grid reference")
     x.add_argument("--all", action="store_true", help="the coverage matrix of `make exhaustive`: every "
@@ -561,6 +562,11 @@ def cmd_conventions(args) -> int:
     return explain.cmd_conventions(args)
 
 
+def cmd_exhaustive_rtl(args) -> int:
+    from . import exhaustive_rtl
+    return exhaustive_rtl.cmd_exhaustive_rtl(args)
+
+
 def cmd_layerpack(args) -> int:
     from . import layerpack
     return layerpack.cmd_layerpack(args)
@@ -568,6 +574,7 @@ def cmd_layerpack(args) -> int:
 
 COMMANDS = {"llmfp4": cmd_llmfp4, "width": cmd_width, "regress": cmd_regress, "golden": cmd_golden, "verify": cmd_verify, "formats": cmd_formats, "card": cmd_card, "encode": cmd_encode, "decode": cmd_decode,
             "demo": cmd_demo, "bench": cmd_bench, "exhaustive": cmd_exhaustive,
+            "exhaustive-rtl": cmd_exhaustive_rtl,
             "accuracy": cmd_accuracy, "cost": cmd_cost, "layerpack": cmd_layerpack,
             "badinput": cmd_badinput, "gptq": cmd_gptq, "mutate": cmd_mutate, "dut": cmd_dut,
             "explain": cmd_explain, "conventions": cmd_conventions, "export": cmd_export}

@@ -1,0 +1,57 @@
+"""`fp4ref exhaustive-rtl` (issue 16, part 3), used as a user would: ranges of float32 inputs
+through the reference encoder on Verilator pass; an encoder whose rne breaks ties away (a user's
+file given with --rtl/--top) fails at exactly the ties; a second run reuses every shard's verdict;
+bad input is one line. `make exhaustive-rtl` runs the full 6 x 2^32 sweep into the README."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from rtl_tb.runner import REPO
+
+from .mutants import MUTANTS
+
+
+def fp4ref(*args, cwd) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "fp4ref", "exhaustive-rtl", *map(str, args)], capture_output=True,
+                          text=True, cwd=cwd, timeout=900)
+
+
+def test_the_reference_encoder_passes_ranges_of_every_kind(tmp_path):
+    # 0.5 .. 8 (every E2M1 tie), then float32 zeros, subnormals and the smallest normals, negative
+    for fmt, mode, lo, hi in (("e2m1", "rne", 0x3F000000, 0x41000000), ("e2m1", "rdn", 0x80000000, 0x81000000),
+                              ("e4m3", "rne", 0x3A000000, 0x3B000000), ("e4m3", "rne", 0x7F000000, 0x80000000)):
+        res = fp4ref("-f", fmt, "-r", mode, "--start", hex(lo), "--stop", hex(hi), cwd=tmp_path)
+        assert res.returncode == 0, res.stdout + res.stderr
+        assert f"PASS: float32 -> {fmt} {mode} through fp4_encode on verilator: {hi - lo:,} inputs" in res.stdout
+        assert ", 0 mismatches" in res.stdout
+
+
+def test_a_broken_encoder_fails_at_the_ties_and_a_rerun_reuses_the_shards(tmp_path):
+    m = MUTANTS[0]
+    assert m["name"] == "rne_ties_away"
+    broken = tmp_path / "my_round.v"
+    broken.write_text((REPO / m["file"]).read_text().replace(m["find"], m["replace"]))
+    args = ("-f", "e2m1", "--start", "0x3f000000", "--stop", "0x41000000", "--rtl", broken,
+            "--rtl", REPO / "rtl" / "fp4_encode.v", "--top", "fp4_encode")
+    first = fp4ref(*args, cwd=tmp_path)
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert "33,554,432 inputs (0x3f000000..0x41000000), 3 mismatches" in first.stdout
+    # 1.25 -> 1, 2.5 -> 2, 5 -> 4 under rne; ties away gives 1.5, 3, 6
+    for x, want, got in (("3fa00000", 2, 3), ("40200000", 4, 5), ("40a00000", 6, 7)):
+        assert f"mismatch x={x} code expected 0x{want} got 0x{got}" in first.stderr
+    second = fp4ref(*args, cwd=tmp_path)
+    assert second.returncode == 1 and "3 mismatches" in second.stdout and "shards cached" in second.stdout
+
+
+def test_bad_input_is_one_line(tmp_path):
+    (tmp_path / "broken.v").write_text("module fp4_encode(input wire x); not verilog\nendmodule\n")
+    for args, text in ((["-r", "sr"], "deterministic mode"),
+                       (["--start", "3"], "multiples of 16"),
+                       (["-f", "nf4"], "unknown format 'nf4'"),
+                       (["--readme", "README.md"], "add --all"),
+                       (["--rtl", "missing.v"], "is not a file"),
+                       (["--rtl", "broken.v", "--stop", "16"], "Verilator rejects the design")):
+        res = fp4ref(*args, cwd=tmp_path)
+        assert res.returncode == 2, (args, res.stderr)
+        assert text in res.stderr and len(res.stderr.strip().splitlines()) == 1, (args, res.stderr)
