@@ -28,11 +28,23 @@ def _rate(fn, n: int, repeat: int) -> float:
     return n / best
 
 
-def run_bench(n: int, repeat: int, gemm_size: int = 2048) -> None:
+def run_bench(n: int, repeat: int, gemm_size: int = 2048, rtl: bool = True) -> None:
     if n > MAX_SIZE:
         raise ValueError(f"--size: at most {MAX_SIZE:,} (2^28) elements, got {n:,}")
     run_cast_bench(n, repeat)
     run_gemm_bench(gemm_size, max(1, repeat // 2))
+    if rtl:
+        run_rtl_bench()
+
+
+def run_rtl_bench() -> None:
+    """Encode vectors/s through rtl/fp4_encode.v: cocotb and native engines per simulator, and
+    the C++ harness of `make exhaustive-rtl` (rtl_tb.engine_bench)."""
+    from rtl_tb.engine_bench import run
+
+    print("\nRTL encode throughput, float32 -> e2m1 rne packs through rtl/fp4_encode.v "
+          "(simulation only, builds excluded; issue #16 targets: native >= 10 M/s Verilator, >= 1 M/s Icarus)")
+    run()
 
 
 def run_gemm_bench(size: int, repeat: int) -> None:

@@ -84,6 +84,8 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser("bench", help="encode throughput beside ml_dtypes and torch, as ratios")
     b.add_argument("--size", type=int, default=1 << 24, help="elements per run (default 2^24)")
     b.add_argument("--repeat", type=int, default=5, help="runs per measurement; the best counts")
+    b.add_argument("--no-rtl", action="store_true", help="skip the RTL engines (cocotb and native testbenches "
+                   "on both simulators, the exhaustive-rtl harness: about a minute)")
 
     g = sub.add_parser("golden", help="golden-vector packs: gen, defaults, verify",
                        description="Deterministic golden-vector packs: vectors.hex ($readmemh, one "
@@ -119,7 +121,7 @@ def _parser() -> argparse.ArgumentParser:
                     "and allowed values (for --opt)")
     gt = gsub.add_parser("tb", help="a self-checking Verilog testbench for a pack (no Python to run it)",
                          description="Write a self-checking testbench for one pack: tb_native.v reads "
-                         "vectors.hex with $readmemh, drives the copies of your module (or the reference RTL) "
+                         "the pack's vectors from cycles.bin with $fread, 4,096 cycles at a time (memory stays bounded), drives the copies of your module (or the reference RTL) "
                          "per cycle, compares every output field, prints the first mismatches and a summary "
                          "line, and exits non-zero on a mismatch. run_icarus.sh, run_verilator.sh and files.f "
                          "(a filelist for any simulator) beside it. Combinational units.")
@@ -423,7 +425,7 @@ def cmd_bench(args) -> int:
 
     if args.size < 1 or args.repeat < 1:
         raise ValueError("--size and --repeat must be positive")
-    run_bench(args.size, args.repeat)
+    run_bench(args.size, args.repeat, rtl=not args.no_rtl)
     return 0
 
 

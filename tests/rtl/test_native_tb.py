@@ -45,7 +45,7 @@ def _run(tb: Path, sim: str) -> subprocess.CompletedProcess:
 def test_the_reference_rtl_passes_its_native_testbench_on_both_simulators(case, gen, tmp_path):
     tb = _tb(tmp_path, gen)
     assert sorted(p.name for p in tb.iterdir() if not p.name.startswith(".")) == [
-        "cycles.hex", "files.f", "run_icarus.sh", "run_verilator.sh", "tb_native.v", "tb_native_glue.v"]
+        "cycles.bin", "files.f", "run_icarus.sh", "run_verilator.sh", "tb_native.v", "tb_native_glue.v"]
     for sim in ("icarus", "verilator"):
         res = _run(tb, sim)
         assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
