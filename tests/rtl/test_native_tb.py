@@ -1,7 +1,8 @@
 """`fp4ref golden tb`: self-checking Verilog testbenches that run without Python, used as a user
 would (the command line, then the run scripts it writes). The reference RTL passes them on both
 simulators for encode, decode, product, dot and a block unit (fp_mul); a broken encoder (ties away
-in rne, tests/rtl/mutants.py) fails them with the same mismatch count as the cocotb bench."""
+in rne, tests/rtl/mutants.py) fails them with the same mismatch count as the cocotb bench, and so
+do the other encoder mutants, a broken decoder and a broken MAC through `verify --engine`."""
 from __future__ import annotations
 
 import subprocess
@@ -112,3 +113,43 @@ def test_user_designs_in_other_styles(tmp_path):
     tb = _tb(other, PACKS[0][1], "--rtl", REPO / "examples" / "explain" / "enc_cmp.v", "--top", "enc_cmp")
     res = _run(tb, "icarus")
     assert res.returncode != 0 and "FAIL: enc_cmp on icarus: 65536 vectors, 65522 mismatches" in res.stdout
+
+
+#: more broken designs beside the encoder's (tests/rtl/mutants.py): (name, file, find, replace, verify args)
+OTHER_MUTANTS = [
+    ("decode_int_loses_sign", "rtl/fp4_decode.v", "(sign ? -int_mag : int_mag)", "int_mag",
+     ["--unit", "decode", "-f", "e4m3", "--top", "fp4_decode"]),
+    ("mac_products_lose_sign", "rtl/fp4_mac.v", "assign prod[j] = p_neg ? -p_sh : p_sh;", "assign prod[j] = p_sh;",
+     ["--unit", "dot", "--x", "e2m1", "--w", "e2m1", "--lanes", "8", "--acc-w", "12", "--dot-random", "500",
+      "--top", "fp4_mac"]),
+]
+_ENCODE_ARGS = ["--unit", "encode", "-f", "e2m1", "--src", "bfloat16", "--top", "fp4_encode"]
+_ROUNDING = {"sr_rounds_up_on_equal_minus_one": "sr", "rup_sign_inverted": "rup"}
+
+
+def test_both_engines_give_the_same_verdict_on_every_broken_design(tmp_path):
+    """`fp4ref verify --engine native` and `--engine cocotb` on Icarus, on every encoder mutant
+    of tests/rtl/mutants.py (the pack of the rounding each one breaks) and on a broken decoder and
+    MAC: the same vector and mismatch counts, each non-zero."""
+    import re
+
+    cases = [(m["name"], m["file"], m["find"], m["replace"],
+              _ENCODE_ARGS + ["-r", _ROUNDING.get(m["name"], "rne")]) for m in MUTANTS[1:]] + OTHER_MUTANTS
+    for name, file, find, replace, args in cases:
+        folder = tmp_path / name
+        folder.mkdir()
+        src = (REPO / file).read_text()
+        assert src.count(find) == 1, (name, find)
+        broken = folder / Path(file).name
+        broken.write_text(src.replace(find, replace))
+        rtl = [broken] + ([REPO / "rtl" / "fp4_encode.v"] if broken.name == "fp4_round.v" else
+                          [REPO / "rtl" / "fp4_round.v"] if broken.name == "fp4_encode.v" else [])
+        counts = {}
+        for engine in ("cocotb", "native"):
+            res = fp4ref("verify", "--engine", engine, "--sim", "icarus", *args,
+                         *(a for f in rtl for a in ("--rtl", f)), cwd=folder)
+            assert res.returncode == 1, (name, engine, res.stdout[-1500:] + res.stderr[-500:])
+            m = re.search(r"([\d,]+) vectors, ([\d,]+) mismatches", res.stdout)
+            assert m, (name, engine, res.stdout[-1500:])
+            counts[engine] = m.groups()
+        assert counts["native"] == counts["cocotb"] and counts["cocotb"][1] != "0", (name, counts)
