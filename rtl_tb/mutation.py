@@ -964,6 +964,25 @@ def write_report(outcomes: list[Outcome], rows: list[dict], out: Path, title: st
     write_folder(out, {"mutation.md": ("\n".join(lines) + "\n").encode(), "mutation.json": report.encode()})
 
 
+def shared_header_kills(outcomes: list[Outcome], reviewed: dict[str, dict]) -> dict[str, dict]:
+    """A header's mutant is one change to a file that every module including it compiles: the
+    benches of any includer kill it. For each survivor of a header target (<header>@<module>)
+    whose twin (the same mutation of the same header text) another includer's benches killed,
+    a review entry "killed by that includer" (summarize() counts it as killed)."""
+    killers: dict[tuple[str, str], str] = {}
+    for o in outcomes:
+        if "@" in o.module and o.status == "killed":
+            killers.setdefault((o.module.split("@")[0], o.id[len(o.module):]), o.module.split("@")[1])
+    out = {}
+    for o in outcomes:
+        if "@" in o.module and o.status == "survived" and o.id not in reviewed:
+            by = killers.get((o.module.split("@")[0], o.id[len(o.module):]))
+            if by:
+                out[o.id] = {"verdict": "killed",
+                             "reason": f"killed by {by}'s benches, which compile the same header text"}
+    return out
+
+
 def run_campaign(modules: list[str] | None = None, max_per_module: int | None = None,
                  sim: str = "verilator", jobs: int = 1, out: Path | None = None,
                  timeout: float = 240.0, pack_root: Path | None = None, ops: list[str] | None = None,
@@ -1044,6 +1063,7 @@ def run_campaign(modules: list[str] | None = None, max_per_module: int | None = 
                       + (f" {o.detail[:120]}" if o.status in ("stillborn", "timeout") else ""),
                       file=log, flush=True)
     equivalent = dict(load_equivalent())
+    equivalent.update(shared_header_kills(outcomes, equivalent))
     exhaustive = {t.name: t.exhaustive for t in chosen if t.exhaustive}
     for o in outcomes:
         if o.status == "survived" and o.module in exhaustive and o.id not in equivalent:

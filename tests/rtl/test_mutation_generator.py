@@ -280,3 +280,22 @@ def test_a_shared_submodule_gets_stuck_at_mutants_on_its_own_ports(module, width
     t = next(t for t in mu.targets() if t.module == module and not t.header)
     stuck = [m.stuck for m in mu.generate(t) if m.stuck]
     assert sorted(stuck) == sorted((p, b, v) for p, w in widths.items() for b in range(w) for v in (0, 1))
+
+
+def test_a_header_mutant_killed_through_one_includer_is_killed():
+    """A header target's survivor whose twin (the same mutation of the same header text) another
+    includer's benches kill counts as killed; one that survives everywhere stays a survivor."""
+    from rtl_tb.mutation import Outcome, shared_header_kills, summarize
+
+    def o(module, tail, status):
+        return Outcome(id=f"{module}:{tail}", module=module, op="const", status=status, detail="", seconds=1.0)
+
+    outs = [o("h@a", "const:L3:0", "survived"), o("h@b", "const:L3:0", "killed"),
+            o("h@a", "const:L4:0", "survived"), o("h@b", "const:L4:0", "survived"),
+            o("g@a", "const:L3:0", "survived")]           # another header's mutant with the same tail
+    review = shared_header_kills(outs, {})
+    assert review == {"h@a:const:L3:0": {"verdict": "killed",
+                                         "reason": "killed by b's benches, which compile the same header text"}}
+    rows = {r["module"]: r for r in summarize(outs, review)}
+    assert (rows["h@a"]["killed"], rows["h@a"]["survived"]) == (1, 1)
+    assert (rows["h@b"]["killed"], rows["h@b"]["survived"]) == (1, 1) and rows["g@a"]["survived"] == 1
