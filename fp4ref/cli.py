@@ -223,7 +223,7 @@ def _parser() -> argparse.ArgumentParser:
     rg.add_argument("--packs", help="pack folder (default build/packs)")
     rg.add_argument("--no-mac", action="store_true", help="skip the MAC, MX block, lookup-format and block-unit packs")
 
-    from . import accuracy, badinput, cost, dut, exhaustive_rtl, explain, export, gptq, layerpack, mutate
+    from . import accuracy, badinput, cost, dut, exhaustive_rtl, explain, export, gguf_cli, gptq, layerpack, mutate
     accuracy.add_parser(sub)
     explain.add_parser(sub, _mac_options)
     export.add_parser(sub)
@@ -234,6 +234,7 @@ def _parser() -> argparse.ArgumentParser:
     badinput.add_parser(sub)
     dut.add_parser(sub)
     exhaustive_rtl.add_parser(sub)
+    gguf_cli.add_parser(sub)
 
     x = sub.add_parser("exhaustive", help="every float32 input against ml_dtypes or the grid reference")
     x.add_argument("--all", action="store_true", help="the coverage matrix of `make exhaustive`: every "
@@ -569,6 +570,11 @@ def cmd_exhaustive_rtl(args) -> int:
     return exhaustive_rtl.cmd_exhaustive_rtl(args)
 
 
+def cmd_gguf(args) -> int:
+    from . import gguf_cli
+    return gguf_cli.cmd_gguf(args)
+
+
 def cmd_layerpack(args) -> int:
     from . import layerpack
     return layerpack.cmd_layerpack(args)
@@ -576,7 +582,7 @@ def cmd_layerpack(args) -> int:
 
 COMMANDS = {"llmfp4": cmd_llmfp4, "width": cmd_width, "regress": cmd_regress, "golden": cmd_golden, "verify": cmd_verify, "formats": cmd_formats, "card": cmd_card, "encode": cmd_encode, "decode": cmd_decode,
             "demo": cmd_demo, "bench": cmd_bench, "exhaustive": cmd_exhaustive,
-            "exhaustive-rtl": cmd_exhaustive_rtl,
+            "exhaustive-rtl": cmd_exhaustive_rtl, "gguf": cmd_gguf,
             "accuracy": cmd_accuracy, "cost": cmd_cost, "layerpack": cmd_layerpack,
             "badinput": cmd_badinput, "gptq": cmd_gptq, "mutate": cmd_mutate, "dut": cmd_dut,
             "explain": cmd_explain, "conventions": cmd_conventions, "export": cmd_export}
