@@ -97,8 +97,19 @@ def stimulus(size: int, src: str, n_random: int, seed: int, nv: bool):
         f = lambda v: int(np.float32(v).view(np.uint32))    # noqa: E731
         for ts in (0, 0x80000000, 1, 0x00800000, f(2.0 ** -20), f(1.0), f(1.0 / 448), f(1.0 / 1.0625),
                    f(1.0 / 1.1875), f(64.0), f(1e30), 0x7F7FFFFF, 0x7F800000, 0xFF800000, 0x7FC00000,
-                   0x7F800001, f(-1.0), 0x80000001, f(6.0 / 2688), f(6.0 / 2688) + 1, f(6.0 / 2688) - 1):
+                   0x7F800001, f(-1.0), f(-2.0), 0x80000001, f(6.0 / 2688), f(6.0 / 2688) + 1,
+                   f(6.0 / 2688) - 1):
             add(block, ts)
+        if src == "float32":
+            # s2 = fl32(fl32(9 / 6) / ts) = 2^-6 * (1 + 2^-4 + 2^-23): one float32 ulp past an E4M3
+            # tie, so only its last bit (the sticky's lowest) makes s_b round up
+            add(list(_bits([9.0], src)), 0x42B4B4B3)
+            # ts * s_b exactly on a float32 tie (ts's significand 11184822 times 1.5 ends in binary
+            # 1000 past the 24 kept bits, kept part even: total rounds down), and x = 2.5 * total
+            # exact: q = 2.5 on an E2M1 tie (rna: 3); a total one ulp larger would give 2
+            ts_c = np.uint32((127 << 23) | (11184822 - (1 << 23))).view(np.float32)
+            total = np.float32(float(ts_c) * 1.5)
+            add(list(_bits([9.0 * float(ts_c), 2.5 * float(total), -2.5 * float(total)], src)), f(ts_c))
         # s_b = amax / 6 / ts right at the clamp edges 2^-6, 448 and on E4M3 ties
         for target in (2.0 ** -6, 2.0 ** -6 * 0.99, 448.0, 460.0, 1.0625, 1.1875, 300.0, 2.0 ** -9, 0.01):
             add(block, f(1.0 / target))
