@@ -110,6 +110,9 @@ def stimulus(size: int, src: str, n_random: int, seed: int, nv: bool):
             ts_c = np.uint32((127 << 23) | (11184822 - (1 << 23))).view(np.float32)
             total = np.float32(float(ts_c) * 1.5)
             add(list(_bits([9.0 * float(ts_c), 2.5 * float(total), -2.5 * float(total)], src)), f(ts_c))
+            # amax = 9 * 2^-149: amax / 6 = 1.5 * 2^-149 is a float32 (subnormal) tie, s1 = 2^-148 to
+            # even; any error in the divisor rounds it to 2^-149. With ts = 2^-149, s_b = 2 (not 1)
+            add([9, 5], 1)
         # s_b = amax / 6 / ts right at the clamp edges 2^-6, 448 and on E4M3 ties
         for target in (2.0 ** -6, 2.0 ** -6 * 0.99, 448.0, 460.0, 1.0625, 1.1875, 300.0, 2.0 ** -9, 0.01):
             add(block, f(1.0 / target))
