@@ -85,5 +85,5 @@ def cmd_exhaustive_rtl(args) -> int:
         r = results[0]
         print(f"{'PASS' if not bad else 'FAIL'}: float32 -> {r.fmt} {r.rounding} through {args.top} on verilator: "
               f"{r.inputs:,} inputs ({r.start:#010x}..{r.stop:#010x}), {r.mismatches:,} mismatches, "
-              f"{r.seconds:.1f} s of simulation" + (f" ({r.cached_shards} shards cached)" if r.cached_shards else ""))
+              f"{r.seconds:.1f} CPU-s of simulation" + (f" ({r.cached_shards} shards cached)" if r.cached_shards else ""))
     return 1 if bad else 0

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import subprocess
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -45,7 +46,7 @@ class Result:
     start: int
     stop: int
     mismatches: int
-    seconds: float                 #: simulation seconds, summed over the shards (one core each)
+    seconds: float                 #: CPU seconds of the harness, summed over the shards
     examples: list[str]            #: the first mismatch lines
     cached_shards: int = 0
 
@@ -142,19 +143,40 @@ def build(fmt_name: str, rtl: list[Path] | None = None, top: str = "fp4_encode",
     return binary, key
 
 
+def _run_timed(cmd: list[str]) -> tuple[str, str, int, float]:
+    """(stdout, stderr, exit status, CPU seconds of the child): the CPU time, from the child's
+    own rusage, does not grow when other work shares the cores, as wall time would."""
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err)
+        deadline = time.monotonic() + SHARD_TIMEOUT_S
+        out = proc.stdout.read()             # the harness prints a few lines at the end
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                proc.kill()
+                os.wait4(proc.pid, 0)
+                raise RuntimeError(f"exhaustive-rtl: a shard ran past {SHARD_TIMEOUT_S:g} s")
+            time.sleep(0.01)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        proc.stdout.close()
+        err.seek(0)
+        return (out.decode(errors="replace"), err.read().decode(errors="replace"), proc.returncode,
+                usage.ru_utime + usage.ru_stime)
+
+
 def _shard(binary: Path, table: Path, mode: int, lo: int, hi: int, cache: Path) -> tuple[dict, bool]:
     if cache.is_file():
         return json.loads(cache.read_text()), True
-    t0 = time.perf_counter()
-    proc = subprocess.run([str(binary), str(table), str(mode), str(lo), str(hi)], capture_output=True, text=True,
-                          timeout=SHARD_TIMEOUT_S)
-    lines = proc.stdout.splitlines()
-    if proc.returncode != 0 or not lines or not lines[-1].startswith("RESULT "):
+    stdout, stderr, rc, cpu = _run_timed([str(binary), str(table), str(mode), str(lo), str(hi)])
+    lines = stdout.splitlines()
+    if rc != 0 or not lines or not lines[-1].startswith("RESULT "):
         raise RuntimeError(f"exhaustive-rtl: the harness failed on {lo:#010x}..{hi:#010x}: "
-                           f"{(proc.stderr.strip() or proc.stdout.strip() or 'no output').splitlines()[-1]}")
+                           f"{(stderr.strip() or stdout.strip() or 'no output').splitlines()[-1]}")
     _, n, bad = lines[-1].split()
     rec = {"start": lo, "stop": hi, "inputs": int(n), "mismatches": int(bad),
-           "seconds": round(time.perf_counter() - t0, 3), "examples": lines[:-1]}
+           "seconds": round(cpu, 3), "examples": lines[:-1]}
     tmp = cache.with_suffix(".tmp")
     tmp.write_text(json.dumps(rec) + "\n")
     os.replace(tmp, cache)             # a shard's verdict appears whole or not at all
@@ -203,13 +225,16 @@ def sweep(fmt_name: str, rounding: str, start: int = 0, stop: int = 1 << 32, job
 
 def table_markdown(results: list[Result], wall: float, jobs: int) -> str:
     """The README table of `make exhaustive-rtl` and its summary line."""
-    rows = ["| format | rounding | inputs | mismatches (code and flags) | seconds |", "|---|---|---|---|---|"]
+    rows = ["| format | rounding | inputs | mismatches (code and flags) | CPU seconds |", "|---|---|---|---|---|"]
     for r in results:
         rows.append(f"| {r.fmt} | {r.rounding} | {r.inputs:,} | {r.mismatches} | {r.seconds:.0f} |")
     total = sum(r.inputs for r in results)
     cpu = sum(r.seconds for r in results)
     rate = total / cpu / 1e6 if cpu else 0.0
+    shards = sum(-(-r.inputs // (1 << SHARD_BITS)) for r in results)
+    cached = sum(r.cached_shards for r in results)
     return ("\n".join(rows) + f"\n\n{len(results)} runs, {total:,} inputs through rtl/fp4_encode.v on Verilator "
             f"({LANES} encoder copies per evaluation), {sum(r.mismatches for r in results)} mismatches; "
-            f"{cpu / 60:.1f} CPU-minutes ({rate:.0f} M inputs/s per core), {wall / 60:.1f} minutes wall "
-            f"with {jobs} jobs.\n")
+            f"{cpu / 60:.1f} CPU-minutes of simulation ({rate:.0f} M inputs/s per core); this run "
+            f"{wall / 60:.1f} minutes wall with {jobs} jobs"
+            + (f", {cached} of {shards} shards' verdicts cached" if cached else "") + ".\n")
