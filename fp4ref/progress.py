@@ -1,4 +1,5 @@
-"""A dependency-free progress bar on stderr (a line per 10 % when stderr is not a terminal)."""
+"""Progress of long runs on stderr: a tqdm bar on a terminal; a line per 10 % otherwise (CI logs,
+pipes), so a log holds ten readable lines instead of thousands of carriage returns."""
 from __future__ import annotations
 
 import sys
@@ -10,24 +11,27 @@ class Progress:
         self.total, self.label, self.stream = total, label, stream
         self.done, self.start, self.last_decile = 0, time.perf_counter(), -1
         self.tty = stream.isatty()
+        self.bar = None
+        if self.tty:
+            from tqdm import tqdm
+            self.bar = tqdm(total=total, desc=label, file=stream, dynamic_ncols=True,
+                            unit_scale=total >= 100_000, mininterval=0.2)
 
     def update(self, n: int) -> None:
         self.done += n
+        if self.bar is not None:
+            self.bar.update(n)
+            return
         frac = self.done / self.total if self.total else 1.0
-        elapsed = time.perf_counter() - self.start
-        eta = elapsed / frac - elapsed if frac > 0 else 0.0
-        text = f"{self.label} {100 * frac:5.1f}% {self.done:,}/{self.total:,} {elapsed:6.1f}s eta {eta:5.0f}s"
-        if self.tty:
-            width = 30
-            bar = "#" * int(width * frac) + "-" * (width - int(width * frac))
-            self.stream.write(f"\r[{bar}] {text}")
-            self.stream.flush()
-        elif int(10 * frac) > self.last_decile:
+        if int(10 * frac) > self.last_decile:
             self.last_decile = int(10 * frac)
-            self.stream.write(text + "\n")
+            elapsed = time.perf_counter() - self.start
+            eta = elapsed / frac - elapsed if frac > 0 else 0.0
+            self.stream.write(f"{self.label} {100 * frac:5.1f}% {self.done:,}/{self.total:,} "
+                              f"{elapsed:6.1f}s eta {eta:5.0f}s\n")
             self.stream.flush()
 
     def close(self) -> float:
-        if self.tty:
-            self.stream.write("\n")
+        if self.bar is not None:
+            self.bar.close()
         return time.perf_counter() - self.start

