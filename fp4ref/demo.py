@@ -103,17 +103,22 @@ def show_pack(path) -> None:
 
 
 def show_llmfp4() -> None:
-    """LLM-FP4 W4A4 on all-MiniLM-L6-v2 (quick search), and two of the users' questions."""
+    """LLM-FP4 W4A4 on all-MiniLM-L6-v2 and on SmolLM2-135M (quick searches), and two of the users'
+    questions."""
     import argparse
 
     from quant.answers import answer_b, answer_c
 
     from .llmfp4 import cmd_report
     print("\n== LLM-FP4 on all-MiniLM-L6-v2 (quick search; `fp4ref llmfp4 report` runs the full one) ==")
-    cmd_report(argparse.Namespace(methods=None, attention=False, fresh=False, calib=32, n=20, rounds=2,
-                                  quick=True, release_gammas=False, offset_rounding="code"))
+    common = dict(methods=None, attention=False, fresh=False, n=20, rounds=2, quick=True, release_gammas=False,
+                  offset_rounding="code", readme=None, tokens=None, alpha=0.5)
+    cmd_report(argparse.Namespace(model="minilm", calib=32, **common))
     print(answer_b())
     print(answer_c())
+    print("\n== LLM-FP4 on SmolLM2-135M, a LLaMA-architecture LLM, by perplexity (quick: 2,048 tokens; "
+          "`fp4ref llmfp4 report --model smollm2` runs 20,480) ==")
+    cmd_report(argparse.Namespace(model="smollm2", calib=32, **common))
 
 
 def show_mac() -> None:
