@@ -160,8 +160,8 @@ def corners(u: Builder, rng) -> None:
             u.raw([7 | sign_a] * (size * k), [7 | sign_b] * (size * k), *one_scales)
     # tensor scales: specials and edges, with a fixed block
     if u.tscale:
-        for ta in (ONE_F32, SIGN | ONE_F32, 0, SIGN, 1, 0x00800000, 0x7F7FFFFF, INF, SIGN | INF, NAN,
-                   0x7F800001, 0x40400000, 0x3EAAAAAB):
+        for ta in (ONE_F32, SIGN | ONE_F32, 0, SIGN, 1, SIGN | 0x00400000, 0x00800000, 0x7F7FFFFF, INF, SIGN | INF,
+                   NAN, 0x7F800001, 0x40400000, 0x3EAAAAAB):
             for tb in (ONE_F32, 0x00000003, 0x7F7FFFFF, NAN):
                 u.raw(fixed_a, fixed_b, *one_scales, 0x3F800000, ta, tb)
     ties(u)
