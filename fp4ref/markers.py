@@ -5,11 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
-def md_table(columns, rows) -> str:
-    """A markdown table: a header of ``columns``, then one line per row of strings."""
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows]) + "\n"
+from golden.markdown import md_table  # noqa: F401  (the table layout; re-exported for the commands)
 
 
 def markers(name: str) -> tuple[str, str]:

@@ -1,6 +1,6 @@
 """quant: LLM-FP4 end to end (llm-fp4.md), on top of emu (codes) and mac (exact MACs).
 
-Modules (imports flow emu -> mac -> quant -> golden -> rtl_tb -> fp4ref):
+Modules (imports flow emu -> mac -> quant -> golden -> rtl_tb -> hw -> fp4ref):
   lfp4        the LLM-FP4 FP quantizer as a float reference in torch (literal to the released code)
   lfp4_int    its integer-exact form: codes on the bias-0 grid S(e, m) plus the real scale 2^-b
   granularity per-output-channel weight biases; per-tensor rho plus integer channel offsets b_j

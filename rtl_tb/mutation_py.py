@@ -58,7 +58,7 @@ SELECTION: dict[str, tuple[str, ...]] = {
     "mac/mx_dot.py": ("tests/mac/test_mx_dot.py", _EDGES),
 }
 #: folders the copy needs (quant/ is left out: the model tests do not import it)
-COPY = ("emu", "mac", "golden", "tests", "rtl_tb", "fp4ref", "pyproject.toml")
+COPY = ("emu", "mac", "golden", "tests", "rtl_tb", "hw", "fp4ref", "pyproject.toml")
 
 _CMP = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq,
         ast.NotEq: ast.Eq, ast.Is: ast.IsNot, ast.IsNot: ast.Is, ast.In: ast.NotIn, ast.NotIn: ast.In}

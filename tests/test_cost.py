@@ -1,6 +1,6 @@
-"""fp4ref cost: the synthesized multipliers and MAC lanes are exact, the yosys stat parser, the
-area proxy, the Pareto front, and one command run (accuracy stubbed). yosys missing is a
-failure, not a skip: `make setup` installs it."""
+"""hw.cost and `fp4ref cost`: the synthesized multipliers and MAC lanes are exact, the yosys stat
+parser, the area proxy, the Pareto front, and one command run (accuracy stubbed). yosys missing
+is a failure, not a skip: `make setup` installs it."""
 import argparse
 import shutil
 import subprocess
@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from emu.lookup import get_lookup
-from fp4ref import cost
+from fp4ref import cost as cost_cli
 from golden.atomic import MARKER
+from hw import cost
 
 CANNED_STAT = """
 6. Printing statistics.
@@ -202,18 +203,18 @@ def _args(tmp_path, **kw):
 
 def test_parser_and_bad_names(tmp_path):
     p = argparse.ArgumentParser()
-    cost.add_parser(p.add_subparsers(dest="command"))
+    cost_cli.add_parser(p.add_subparsers(dest="command"))
     a = p.parse_args(["cost", "--quick", "--no-plot", "--formats", "e2m1,nf4", "--out", "x"])
     assert (a.quick, a.no_plot, a.formats, a.out) == (True, True, "e2m1,nf4", "x")
     assert p.parse_args(["cost"]).out.endswith("build/cost")
     with pytest.raises(ValueError, match="'e5m2'"):
-        cost.cmd_cost(_args(tmp_path, formats="e2m1,e5m2"))
+        cost_cli.cmd_cost(_args(tmp_path, formats="e2m1,e5m2"))
 
 
 def test_missing_yosys_is_one_line_error(tmp_path, monkeypatch):
     monkeypatch.setattr(cost.shutil, "which", lambda name: None)
     with pytest.raises(ValueError, match="make setup"):
-        cost.cmd_cost(_args(tmp_path))
+        cost_cli.cmd_cost(_args(tmp_path))
 
 
 def test_command_writes_deterministic_outputs(tmp_path, monkeypatch, capsys):
@@ -224,7 +225,7 @@ def test_command_writes_deterministic_outputs(tmp_path, monkeypatch, capsys):
     blobs = []
     for k in range(2):
         out = tmp_path / f"out{k}"
-        assert cost.cmd_cost(_args(tmp_path, out=str(out), formats="e1m2,int4_full", quick=True)) == 0
+        assert cost_cli.cmd_cost(_args(tmp_path, out=str(out), formats="e1m2,int4_full", quick=True)) == 0
         blobs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
     assert blobs[0] == blobs[1]
     assert set(blobs[0]) == {"cost.md", "cost.csv", "cost.json", "cost.png", MARKER}

@@ -1,11 +1,11 @@
-"""The import graph flows emu -> mac -> quant -> golden -> rtl_tb -> fp4ref; slow references stand alone."""
+"""The import graph flows emu -> mac -> quant -> golden -> rtl_tb -> hw -> fp4ref; slow references stand alone."""
 import ast
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-LAYERS = ["emu", "mac", "quant", "golden", "rtl_tb", "fp4ref"]
+LAYERS = ["emu", "mac", "quant", "golden", "rtl_tb", "hw", "fp4ref"]
 
 
 def imported_packages(path: Path) -> set[str]:
@@ -24,7 +24,7 @@ def test_imports_only_flow_downstream(layer):
     allowed_above = set(LAYERS[LAYERS.index(layer) + 1:]) | {"tests"}
     for path in (REPO / layer).rglob("*.py"):
         bad = imported_packages(path) & allowed_above
-        assert not bad, f"{path.relative_to(REPO)} imports {sorted(bad)} (against emu -> mac -> quant -> golden -> rtl_tb -> fp4ref)"
+        assert not bad, f"{path.relative_to(REPO)} imports {sorted(bad)} (against emu -> mac -> quant -> golden -> rtl_tb -> hw -> fp4ref)"
 
 
 def test_slow_reference_imports_nothing_it_checks():
