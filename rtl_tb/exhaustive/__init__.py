@@ -236,5 +236,5 @@ def table_markdown(results: list[Result], wall: float, jobs: int) -> str:
     return ("\n".join(rows) + f"\n\n{len(results)} runs, {total:,} inputs through rtl/fp4_encode.v on Verilator "
             f"({LANES} encoder copies per evaluation), {sum(r.mismatches for r in results)} mismatches; "
             f"{cpu / 60:.1f} CPU-minutes of simulation ({rate:.0f} M inputs/s per core); this run "
-            f"{wall / 60:.1f} minutes wall with {jobs} jobs"
+            f"{wall / 60:.1f} minutes wall with {jobs} job{'s' if jobs != 1 else ''}"
             + (f", {cached} of {shards} shards' verdicts cached" if cached else "") + ".\n")
