@@ -190,8 +190,9 @@ def _parser() -> argparse.ArgumentParser:
                     help="check an accumulator of this many bits against the worst-case input")
     wd.add_argument("--table", action="store_true", help="print the llm-fp4.md §5.2 table instead")
 
-    lf = sub.add_parser("llmfp4", help="LLM-FP4 on all-MiniLM-L6-v2: report, export, answer",
-                        description="LLM-FP4 W4A4 on the real model (all-MiniLM-L6-v2, offline).")
+    lf = sub.add_parser("llmfp4", help="LLM-FP4 on all-MiniLM-L6-v2 and SmolLM2-135M: report, export, answer",
+                        description="LLM-FP4 W4A4 on real models (all-MiniLM-L6-v2; SmolLM2-135M with "
+                                    "report --model smollm2), offline.")
     lsub = lf.add_subparsers(dest="llmfp4_command", metavar="ACTION", required=True)
     lr = lsub.add_parser("report", help="every method's layer-output MSE and embedding cosine (MiniLM), "
                          "or perplexity (--model smollm2)")
