@@ -1,42 +1,8 @@
-"""Generated sections of a markdown file (the README): the text between
-`<!-- fp4ref NAME -->` and `<!-- /fp4ref NAME -->` belongs to the command that writes it, and is
-replaced atomically (a temporary file beside it and a rename); the rest is never touched."""
+"""Markdown for the commands' reports: the table layout (md_table) and the generated sections of
+the README (`<!-- fp4ref NAME -->` ... `<!-- /fp4ref NAME -->`) are golden.markers', re-exported
+here for the commands."""
 from __future__ import annotations
 
-from pathlib import Path
+from golden.markers import check, markers, md_table, replace, splice
 
-from golden.markdown import md_table  # noqa: F401  (the table layout; re-exported for the commands)
-
-
-def markers(name: str) -> tuple[str, str]:
-    return f"<!-- fp4ref {name} -->", f"<!-- /fp4ref {name} -->"
-
-
-def check(path: str | Path, name: str, option: str = "--readme") -> None:
-    """Before a long run: the file must exist and hold the markers, in order (one-line error)."""
-    path = Path(path)
-    start, end = markers(name)
-    if not path.is_file():
-        raise ValueError(f"{option}: {path} is not a file")
-    try:
-        text = path.read_text()
-    except UnicodeDecodeError:
-        raise ValueError(f"{option}: {path} is not UTF-8 text") from None
-    if start not in text or end not in text or text.index(start) > text.index(end):
-        raise ValueError(f"{option}: {path} does not hold the markers {start} ... {end}, in that order")
-
-
-def splice(text: str, name: str, body: str) -> str:
-    """``text`` with ``body`` between its markers ``name`` (checked by check())."""
-    start, end = markers(name)
-    head, rest = text.split(start, 1)
-    tail = rest.split(end, 1)[1]
-    return f"{head}{start}\n{body.strip()}\n{end}{tail}"
-
-
-def replace(path: str | Path, name: str, body: str) -> None:
-    """Put ``body`` between the markers ``name`` of ``path`` (atomically)."""
-    from .badinput import write_atomic
-
-    check(path, name)
-    write_atomic(Path(path), splice(Path(path).read_text(), name, body))
+__all__ = ["check", "markers", "md_table", "replace", "splice"]

@@ -1,5 +1,6 @@
 """Write a folder of files atomically, and mark it as fp4ref's: the one writer of every output
-folder fp4ref makes (packs, reports, exports).
+folder fp4ref makes (packs, reports, exports), and of the single files it rewrites (write_file:
+docs/bad_input.md, the README's generated sections).
 
 The files go to a hidden temporary folder beside the target, which is renamed into place at the
 end, so a crash or Ctrl-C never leaves a partial folder under the target name. Every folder
@@ -76,3 +77,20 @@ def write_folder(out_dir: Path, files: dict[str, bytes]) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out_dir
+
+
+def write_file(path: Path, text: str) -> None:
+    """Write a file through a temporary file beside it and a rename: all of it or nothing."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from golden.markdown import md_table
+from golden.markers import md_table
 from rtl_tb import process
 from rtl_tb.runner import REPO
 

@@ -1,16 +1,19 @@
-"""The bad-input campaign (fp4ref/badinput.py, docs/bad_input.md): one test per category."""
+"""The bad-input campaign (rtl_tb/bad_input.toml, rtl_tb/badinput.py, fp4ref/badinput.py,
+docs/bad_input.md): one test per category."""
 import argparse
 
 import pytest
 
 from fp4ref import badinput
+from rtl_tb import badinput as campaign
 
-CATS = badinput.CATEGORIES
+CATS = campaign.catalogue()
+COMMANDS = badinput.cli_commands()
 
 
 @pytest.mark.parametrize("cat", CATS, ids=[c.id for c in CATS])
 def test_category_is_refused_cleanly(cat, tmp_path):
-    r = badinput.run_category(cat, tmp_path)
+    r = campaign.run_category(cat, tmp_path, COMMANDS)
     # a category whose command this fp4ref lacks is a broken catalogue, not a skip
     assert not r.skipped, r.message
     assert r.ok, f"{r.status}: {r.message!r}: " + "; ".join(r.problems)
@@ -23,7 +26,7 @@ def test_the_catalogue_covers_every_command():
     assert all(c.what and "\n" not in c.what and c.expect for c in CATS)
     assert all(c.kind == "api" or c.argv for c in CATS)
     covered = {c.command for c in CATS if c.kind == "cli"}
-    missing = badinput.cli_commands() - covered
+    missing = COMMANDS - covered
     assert not missing, f"sub-commands with no bad-input category: {sorted(missing)}"
 
 
@@ -41,13 +44,13 @@ def test_the_command_prints_the_table_and_writes_markdown(tmp_path, capsys):
 
 def test_the_command_fills_a_marked_region_of_a_readme(tmp_path):
     readme = tmp_path / "README.md"
-    readme.write_text(f"# x\n\nbefore\n{badinput.START}\nold table\n{badinput.END}\nafter\n")
+    readme.write_text(f"# x\n\nbefore\n{campaign.START}\nold table\n{campaign.END}\nafter\n")
     args = argparse.Namespace(markdown=str(readme), only="api-decode-outside", jobs=1)
     assert badinput.cmd_badinput(args) == 0
     text = readme.read_text()
-    assert text.startswith("# x\n\nbefore\n" + badinput.START + "\n1 categories")
+    assert text.startswith("# x\n\nbefore\n" + campaign.START + "\n1 categories")
     assert "old table" not in text and "| `api-decode-outside` |" in text
-    assert text.endswith(badinput.END + "\nafter\n")
+    assert text.endswith(campaign.END + "\nafter\n")
 
 
 @pytest.mark.parametrize("kw, message", [
@@ -67,10 +70,39 @@ def test_the_command_refuses_its_own_bad_input(kw, message, tmp_path):
 
 def test_the_checker_catches_a_misbehaving_command(tmp_path):
     """A command that succeeds, or writes its output, is reported, not passed."""
-    ok = badinput.Category("x", "a good command", ("golden", "gen", "--unit", "decode", "-f", "e2m1",
+    ok = campaign.Category("x", "a good command", ("golden", "gen", "--unit", "decode", "-f", "e2m1",
                                                     "--out", "{tmp}/pack"), expect="")
-    r = badinput.run_category(ok, tmp_path)
+    r = campaign.run_category(ok, tmp_path)
     assert not r.ok and "exit status 0" in r.problems and any("wrote" in p for p in r.problems)
-    api = badinput.Category("y", "a call that works", call=lambda t: 1, how="1", expect="")
-    r = badinput.run_category(api, tmp_path)
+    api = campaign.Category("y", "a call that works", call=lambda t: 1, how="1", expect="")
+    r = campaign.run_category(api, tmp_path)
     assert not r.ok and r.problems == ["returned without an error"]
+
+
+def test_every_setup_is_used():
+    """No dead setup: each [setup.NAME] table and each setup in code is named by a category."""
+    import tomllib
+    data = tomllib.loads(campaign.CATALOGUE.read_text())
+    used = {r["setup"] for r in data["category"] if "setup" in r}
+    assert used == set(data["setup"]) | set(campaign.SETUPS)
+
+
+GOOD = "id = 'a'\nwhat = 'w'\nexpect = 'e'\n"
+
+
+@pytest.mark.parametrize("records, message", [
+    (GOOD + "cli = 'card x'\nfrobs = 1", "category 'a': unknown keys frobs"),
+    ("id = 'a'\ncli = 'card x'", "category 'a': needs what, expect"),
+    (GOOD, "needs one of cli"),
+    (GOOD + "cli = 'card x'\n\n[[category]]\n" + GOOD + "cli = 'card y'", "a second category of that id"),
+    (GOOD + "call = 'emu.encode'", "needs how"),
+    (GOOD + "call = 'emu.encode'\nhow = 'x'\nstdout = 'full'", "apply to a command"),
+    (GOOD + "cli = 'card x'\nsetup = 'nothing'", "setup 'nothing' is neither"),
+    (GOOD + "cli = 'card x'\nstdout = 'closd'", "stdout must be"),
+    (GOOD + "call = 'emu.encode'\nhow = 'x'\nargs = [{ dtype = 'int8' }]", "an inline table is"),
+])
+def test_a_broken_catalogue_is_refused_in_one_line(records, message, tmp_path):
+    (tmp_path / "c.toml").write_text("[[category]]\n" + records + "\n")
+    with pytest.raises(ValueError, match=message) as err:
+        campaign.load(tmp_path / "c.toml")
+    assert "\n" not in str(err.value)
