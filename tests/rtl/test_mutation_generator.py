@@ -242,8 +242,16 @@ def test_every_reviewed_verdict_names_a_mutant():
             continue
         if t.header:
             made |= {m.id for m in mu.generate(t)}
-        else:
-            made |= {m.id for m in mu.text_mutants(t.module, t.file, mu.strip_comments((mu.RTL / t.file).read_text()))}
+            continue
+        stripped = mu.strip_comments((mu.RTL / t.file).read_text())
+        made |= {m.id for m in mu.text_mutants(t.module, t.file, stripped)}
+        # stuck-at mutants (the widths of a top module's ports come from its packs): every bit of
+        # every output port of the module as declared, at the parameters' defaults
+        defaults = mu._param_defaults(stripped, t.module)
+        for direction, _, rng, port in mu.ports(stripped, t.module):
+            if direction == "output":
+                made |= {f"{t.module}:stuck{v}:{port}[{b}]" for b in range(mu._range_width(rng, defaults))
+                         for v in (0, 1)}
     assert rtl <= made, sorted(rtl - made)
 
 
