@@ -1,11 +1,15 @@
-"""Lookup formats: 4-bit codes that index a table of constants (NF4, SF4, E2M1-SR/SP, APoT4,
-INT4, bitsandbytes FP4, ...), and lookup views of the 4-bit float presets.
+"""Lookup formats: codes that index a table of constants (NF4, SF4, E2M1-SR/SP, APoT4,
+INT4, INT3, bitsandbytes FP4, ...), and lookup views of the 4-bit float presets.
 
-A LookupFormat is data: for each of the 16 codes the float32 constant the decoder outputs (or
-"unused"), and, where the values are a scaled integer grid, the integer mapping I (value = I *
-unit exactly). Encoding picks the nearest value by exact comparison against the exact midpoints
-of the float32 constants, with a named tie rule. Tables: emu/lookup_tables.py; contract:
-docs/lookup.md.
+A LookupFormat is data: for each of the 2^bits codes (2 to 8 bits; 4 for every format but the
+3-bit integer grids) the float32 constant the decoder outputs (or "unused"), and, where the
+values are a scaled integer grid, the integer mapping I (value = I * unit exactly). Encoding
+picks the nearest value by exact comparison against the exact midpoints of the float32
+constants, with a named tie rule. Tables: emu/lookup_tables.py; contract: docs/lookup.md.
+
+lookup_names() and get_lookup() see the 4-bit formats unless asked for another width (`bits`):
+the README tables, RTL decoders, cost model and benches are 4-bit; quant.grids also takes the
+3-bit integer grids.
 """
 from __future__ import annotations
 
@@ -27,11 +31,12 @@ TIE_HELP = {
 }
 LAYOUTS = ("sign_magnitude", "index", "twos", "unsigned")
 SCALE_RULES = ("max", "int_full", "asym")
+MIN_BITS, MAX_BITS = 2, 8           #: a lookup format's code width (codes are uint8)
 
 
 @dataclass(frozen=True)
 class LookupFormat:
-    """One 4-bit lookup format. Per-code tuples have 16 entries, indexed by the code."""
+    """One lookup format. Per-code tuples have 2^bits entries (2 <= bits <= 8), indexed by the code."""
     name: str
     title: str
     source: str
@@ -43,6 +48,18 @@ class LookupFormat:
     scale_rule: str = "max"    # RTN scale: "max" absmax/max(values), "int_full", "asym" (zero point)
     default_tie: str = "down"
     negzero: str = "none"      # when a zero result keeps a sign: "signbit" (OCP), "negative" (bnb x<0)
+
+    def __post_init__(self):
+        n = len(self.f32_bits)
+        if n not in [1 << b for b in range(MIN_BITS, MAX_BITS + 1)] or len(self.valid) != n \
+                or (self.ints is not None and len(self.ints) != n):
+            raise ValueError(f"{self.name}: a lookup format has 2^bits entries per code table "
+                             f"({MIN_BITS} <= bits <= {MAX_BITS}), got {n} constants")
+
+    @property
+    def bits(self) -> int:
+        """Code width: the format has 2^bits codes."""
+        return len(self.f32_bits).bit_length() - 1
 
     @property
     def values(self) -> np.ndarray:
@@ -112,66 +129,66 @@ def _bnb_fp4() -> LookupFormat:
                         tuple(mags + [-m for m in mags]), default_tie="zero", negzero="negative")
 
 
-def _int4(name: str) -> LookupFormat:
-    if name == "int4_asym":
-        codes = list(range(16))
-        return LookupFormat(name, "INT4 asymmetric: unsigned 0..15 with a zero point per group",
-                            "llm-datatypes qdq_weight_asym, §5.3", "unsigned",
-                            tuple(_f32_bits(str(c)) for c in codes), (True,) * 16, Fraction(1),
-                            tuple(codes), scale_rule="asym", default_tie="even")
-    ints = [c - 16 if c >= 8 else c for c in range(16)]
-    full = name == "int4_full"
-    valid = [full or c != 8 for c in range(16)]
-    return LookupFormat(name, "INT4 two's complement " + ("-8..7 (full range)" if full else "-7..7 (symmetric)"),
-                        "llm-datatypes qdq_weight_sym" + (" --enable_full_range" if full else "") + ", §5.3",
-                        "twos", tuple(_f32_bits(str(i)) if ok else 0 for i, ok in zip(ints, valid)),
+def _integer(name: str) -> LookupFormat:
+    """An integer grid of lookup_tables.INTEGER: two's complement or unsigned codes, unit 1, RNE."""
+    title, source, bits, layout, lowest, scale_rule = T.INTEGER[name]
+    n = 1 << bits
+    ints = [c - n if layout == "twos" and c >= n // 2 else c for c in range(n)]
+    valid = [i >= lowest for i in ints]
+    return LookupFormat(name, title, source, layout,
+                        tuple(_f32_bits(str(i)) if ok else 0 for i, ok in zip(ints, valid)),
                         tuple(valid), Fraction(1), tuple(i if ok else 0 for i, ok in zip(ints, valid)),
-                        scale_rule="int_full" if full else "max", default_tie="even")
+                        scale_rule=scale_rule, default_tie="even")
 
 
 def _float_view(name: str) -> LookupFormat:
-    """A 4-bit float preset seen as a lookup table (its -0 code decodes to -0.0)."""
+    """A float preset seen as a lookup table (its -0 code decodes to -0.0)."""
     from .decode import decode
     from .intmap import int_map_table
     from .registry import get_format
     fmt = get_format(name)
-    if fmt.bits != 4:
-        raise ValueError(f"lookup view: {name} has {fmt.bits} bits, lookup formats have 4")
-    codes = np.arange(16)
-    vals = decode(codes, fmt).astype(np.float32)
+    vals = decode(np.arange(fmt.n_codes), fmt).astype(np.float32)
     return LookupFormat(name, f"{fmt.name} float preset (emu.decode), as a table",
                         "emu preset " + fmt.name, "sign_magnitude",
-                        tuple(int(b) for b in vals.view(np.uint32)), (True,) * 16,
+                        tuple(int(b) for b in vals.view(np.uint32)), (True,) * fmt.n_codes,
                         Fraction(2) ** fmt.int_unit_exp, tuple(int(i) for i in int_map_table(fmt)),
                         default_tie="even", negzero="signbit")
 
 
 FLOAT_VIEWS = ("e2m1", "e1m2", "e3m0")
-NAMES = (tuple(T.SIGN_MAGNITUDE) + tuple(T.INDEX) + ("bnb_fp4", "int4_sym", "int4_full", "int4_asym")
-         + FLOAT_VIEWS)
+#: every lookup format, every width, in table order
+NAMES = tuple(T.SIGN_MAGNITUDE) + tuple(T.INDEX) + ("bnb_fp4",) + tuple(T.INTEGER) + FLOAT_VIEWS
 
 
 @lru_cache(maxsize=None)
-def get_lookup(name: str | LookupFormat) -> LookupFormat:
-    """The lookup format called `name` (see lookup_names())."""
-    if isinstance(name, LookupFormat):
-        return name
-    key = str(name).lower().replace("-", "_")
+def _build(key: str) -> LookupFormat:
     if key in T.SIGN_MAGNITUDE:
         return _sign_magnitude(key)
     if key in T.INDEX:
         return _index(key)
     if key == "bnb_fp4":
         return _bnb_fp4()
-    if key.startswith("int4_") and key in NAMES:
-        return _int4(key)
-    if key in FLOAT_VIEWS:
-        return _float_view(key)
-    raise ValueError(f"unknown lookup format {name!r}; known: {', '.join(NAMES)}")
+    if key in T.INTEGER:
+        return _integer(key)
+    return _float_view(key)
 
 
-def lookup_names() -> tuple[str, ...]:
-    return NAMES
+@lru_cache(maxsize=None)
+def lookup_names(bits: int | None = 4) -> tuple[str, ...]:
+    """The lookup formats of `bits` bits (every width with None), in table order. The default, the
+    4-bit list, is what the tables, RTL decoders, cost model and benches iterate."""
+    return tuple(n for n in NAMES if bits is None or _build(n).bits == bits)
+
+
+def get_lookup(name: str | LookupFormat, bits: int | None = 4) -> LookupFormat:
+    """The lookup format called `name` among those of `bits` bits (see lookup_names()); a
+    LookupFormat is returned as it is."""
+    if isinstance(name, LookupFormat):
+        return name
+    key = str(name).lower().replace("-", "_")
+    if key not in lookup_names(bits):
+        raise ValueError(f"unknown lookup format {name!r}; known: {', '.join(lookup_names(bits))}")
+    return _build(key)
 
 
 # -------------------------------------------------------------------------------- decode
@@ -180,18 +197,20 @@ def _codes(codes, fmt: LookupFormat) -> np.ndarray:
     c = np.asarray(codes)
     if c.dtype.kind not in "ui":
         raise ValueError(f"{fmt.name}: codes must be integers, got dtype {c.dtype}")
-    if c.size and (c.min() < 0 or c.max() > 15):
-        bad = c[(c < 0) | (c > 15)].flat[0]
-        raise ValueError(f"{fmt.name}: code {int(bad)} is outside 0..15")
+    top = len(fmt.valid) - 1
+    if c.size and (c.min() < 0 or c.max() > top):
+        bad = c[(c < 0) | (c > top)].flat[0]
+        raise ValueError(f"{fmt.name}: code {int(bad)} is outside 0..{top}")
     c = c.astype(np.int64)
     unused = ~np.array(fmt.valid)[c]
     if unused.any():
-        raise ValueError(f"{fmt.name}: code {int(c[unused].flat[0]):#06b} is not used by this format")
+        raise ValueError(f"{fmt.name}: code {int(c[unused].flat[0]):#0{fmt.bits + 2}b} is not used by "
+                         f"this format")
     return c
 
 
 def decode(codes, fmt: str | LookupFormat) -> np.ndarray:
-    """float32 constant per code; ValueError for codes outside 0..15 or unused by the format."""
+    """float32 constant per code; ValueError for codes outside 0..2^bits - 1 or unused by the format."""
     fmt = get_lookup(fmt)
     c = _codes(codes, fmt)
     return np.array(fmt.f32_bits, dtype=np.uint32).view(np.float32)[c]
@@ -219,7 +238,7 @@ class _Levels:
 def _levels(fmt: LookupFormat) -> _Levels:
     vals = np.array(fmt.f32_bits, dtype=np.uint32).view(np.float32).astype(np.float64)
     valid = np.array(fmt.valid)
-    neg_zero = [c for c in range(16) if valid[c] and vals[c] == 0 and np.signbit(vals[c])]
+    neg_zero = [c for c in range(vals.size) if valid[c] and vals[c] == 0 and np.signbit(vals[c])]
     order = sorted((v, c) for c, v in enumerate(vals) if valid[c] and not (v == 0 and np.signbit(v)))
     values = np.array([v for v, _ in order])
     if len(set(values)) != len(values):

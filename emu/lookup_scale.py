@@ -8,8 +8,9 @@ per row (llm-datatypes' rule); `remainder="error"` refuses that instead.
 Scale rules (the format's `scale_rule`):
   max       scale = fp32(absmax(group) / max(values)); x = fp32(w / scale); code = nearest value
   int_full  INT4 -8..7: scale = wmax / 8, negated when |max| > |min| so the dominant extreme maps to -8
-  asym      INT4 0..15: scale = (wmax - wmin) / 15 with wmin <= 0 <= wmax, zero point
-            zp = round(-wmin / scale), code = clamp(round(w / scale) + zp, 0, 15), value (code - zp) * scale
+  asym      INT4 0..15 (INT3 0..7): scale = (wmax - wmin) / qmax with wmin <= 0 <= wmax, qmax =
+            2^bits - 1, zero point zp = round(-wmin / scale), code = clamp(round(w / scale) + zp, 0, qmax),
+            value (code - zp) * scale
 An all-zero group has scale 0 and decodes to 0 (llm-datatypes gets there through 0/0 = NaN and
 0 * 0; we encode x = 0 directly).
 NaN anywhere is an error; +-inf is an error too (its group's scale would be inf).
@@ -102,9 +103,10 @@ def scaled(w, scale) -> np.ndarray:
 
 def _quantize_group(fmt: LookupFormat, g: np.ndarray, tie: str | None):
     """(codes, scale, zero point) of one [rows, k] slab of groups."""
-    scale, zp = group_scale(g, fmt.scale_rule, fmt.max_value)
+    qmax = (1 << fmt.bits) - 1
+    scale, zp = group_scale(g, fmt.scale_rule, fmt.max_value, qmax)
     if zp is not None:
-        return asym_codes(g, scale[:, None], zp[:, None]), scale, zp
+        return asym_codes(g, scale[:, None], zp[:, None], qmax), scale, zp
     return encode(scaled(g, scale[:, None]), fmt, tie), scale, None
 
 

@@ -1,4 +1,4 @@
-"""The 4-bit lookup formats as data: per code, the stored constant and the integer mapping.
+"""The lookup formats as data: per code, the stored constant and the integer mapping.
 
 Every constant is copied from ../shared/spec/formats.md (§4 bitsandbytes, §5 llm-datatypes) as the
 decimal literal the source stores; the decoder outputs that literal rounded to float32 (which is
@@ -11,8 +11,11 @@ Code layouts:
                   layout); code 0b1000, the -0 pattern, is unused, -0.0, or a supernormal extra
                   positive value (formats.md §5.7: E2M1-SR +8, E2M1-SP +5, +2.5, APoT4-SP +0.5).
   index           code = position in the ascending list (bitsandbytes NF4, SF4: formats.md §4.1).
-  twos            the code is the two's complement integer (INT4).
-  unsigned        the code is the unsigned integer 0..15 (INT4 with a zero point).
+  twos            the code is the two's complement integer (INT4, INT3).
+  unsigned        the code is the unsigned integer 0..2^bits - 1 (INT4, INT3 with a zero point).
+
+Every format has 4-bit codes but the integer grids (INTEGER), which give their width: a lookup
+format may have 2 to 8 bits (2^bits codes).
 """
 from __future__ import annotations
 
@@ -73,3 +76,22 @@ INDEX = {
 BNB_FP4_RAW = (F(0), F(1, 16), F(8), F(12), F(4), F(6), F(2), F(3))
 BNB_FP4_CONSTANTS = ("0.0", "0.0052083334885537624", "0.6666666865348816", "1.0",
                      "0.3333333432674408", "0.5", "0.1666666716337204", "0.25")
+
+# Integer grids, RNE (tie rule "even"): name: (title, source, bits, layout, the lowest integer,
+# RTN scale rule). "twos": code = the bits-bit two's complement of I, I from the lowest integer to
+# 2^(bits-1) - 1 (the codes below it unused); "unsigned": code = I = 0..2^bits - 1. Scale rules:
+# emu.lookup_scale ("max": absmax / the largest integer, "int_full", "asym": zero point).
+# llm-datatypes' integer path takes any num_bits (--bits 3: §5.3 item 8); the 3-bit grids are the
+# GPTQ experiment's (docs/gptq.md).
+INTEGER = {
+    "int4_sym": ("INT4 two's complement -7..7 (symmetric)", "llm-datatypes qdq_weight_sym, §5.3",
+                 4, "twos", -7, "max"),
+    "int4_full": ("INT4 two's complement -8..7 (full range)",
+                  "llm-datatypes qdq_weight_sym --enable_full_range, §5.3", 4, "twos", -8, "int_full"),
+    "int4_asym": ("INT4 asymmetric: unsigned 0..15 with a zero point per group",
+                  "llm-datatypes qdq_weight_asym, §5.3", 4, "unsigned", 0, "asym"),
+    "int3_sym": ("INT3 symmetric: two's complement -3..3 (0b100 unused), scale absmax/3",
+                 "llm-datatypes qdq_weight_sym --bits 3, §5.3", 3, "twos", -3, "max"),
+    "int3_asym": ("INT3 asymmetric: unsigned 0..7 with a zero point per group",
+                  "llm-datatypes qdq_weight_asym --bits 3, §5.3", 3, "unsigned", 0, "asym"),
+}

@@ -2,10 +2,11 @@
 really puts on an E2M1 x E2M1 datapath, walked through the ``dot`` unit of docs/mac.md.
 
 Weights: E2M1 codes with one float32 scale per (row, group of 128 input columns), from GPTQ
-(quant.gptq) or RTN (emu.lookup_scale, absmax / 6). Activations: E2M1 codes with one float32
-per-tensor scale and a per-input-channel pre-shift s_j in 0..B (B = 3 for E2M1) in LLM-FP4's
-form (2^-s_j folded into the weights), chosen by a floor rule so that no channel's scaled max
-exceeds the tensor's (LLM-FP4's own offset rules, which round, are quant.granularity's):
+(quant.gptq.gptq) or RTN (quant.gptq.rtn: absmax / 6, as emu.lookup_scale). Activations: E2M1
+codes with one float32 per-tensor scale and a per-input-channel pre-shift s_j in 0..B (B = 3 for
+E2M1) in LLM-FP4's form (2^-s_j folded into the weights), chosen by a floor rule so that no
+channel's scaled max exceeds the tensor's (LLM-FP4's own offset rules, which round, are
+quant.granularity's):
 
     act_scale = fp32(M / 6)                   M = max_j M_j, M_j = absmax of channel j (calibration)
     s_j       = the largest s in 0..B with M_j * 2^s <= M   (B when M_j = 0)
@@ -34,15 +35,13 @@ from pathlib import Path
 import numpy as np
 
 from emu import decode, encode, get_format
-from emu.lookup_scale import group_bounds
 from mac import dot
-from mac.gemm import gemm
-from mac.width import bits_for, l1_bound, preshift_range, worst_case_width
+from mac.width import bits_for, l1_bound, observed_max, preshift_range, worst_case_width
 
 from . import manifest
 from .atomic import check_target, write_folder
 from .defaults import MAC_DOTS
-from .mac_pack import MacPackSpec
+from .mac_pack import MacPackSpec, signed
 from .pack import load, render
 
 FORMAT = "e2m1"                      #: activation and weight format
@@ -53,6 +52,8 @@ GROUP = 128
 DEFAULT_TOKENS = 4
 CALIB_SENTENCES = 48                 #: quant.sentences.CALIBRATION: all of it by default
 LAYER_PACK = 1                       #: bump when the vectors a given set of arguments yields change
+#: the manifest's note on RTN weights (quant.gptq.rtn computes emu.lookup_scale.quantize bit for bit)
+RTN_NOTE = "emu.lookup_scale.quantize(w, 'e2m1', 128): scale = fp32(absmax / 6), nearest value, ties even"
 
 
 @dataclass
@@ -61,7 +62,7 @@ class QuantLayer:
 
     layer: str
     method: str                      #: "gptq" or "rtn": what produced w_codes
-    method_note: str                 #: how (and, for a fallback, why)
+    method_note: str                 #: how
     w_codes: np.ndarray              #: uint8 [out, in], E2M1 codes, original column order
     w_scales: np.ndarray             #: float32 [out, groups]
     g_idx: np.ndarray                #: int64 [in]: the group of each input column
@@ -112,11 +113,10 @@ def encode_activations(x, act_scale, shifts) -> np.ndarray:
 
 # ---- weights -----------------------------------------------------------------------------------
 def rtn_weights(w) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(codes, scales, g_idx) of RTN E2M1 at group 128 (emu.lookup_scale: scale = absmax / 6)."""
-    from emu.lookup_scale import quantize
-    q = quantize(np.asarray(w, np.float32), FORMAT, GROUP)
-    g_idx = np.concatenate([np.full(b - a, g) for g, (a, b) in enumerate(group_bounds(q.codes.shape[1], GROUP))])
-    return q.codes, q.scales, g_idx.astype(np.int64)
+    """(codes, scales, g_idx) of RTN E2M1 at group 128 (quant.gptq.rtn: scale = absmax / 6)."""
+    from quant.gptq import rtn
+    q = rtn(np.asarray(w, np.float32), FORMAT, GROUP)
+    return q.codes, q.scales, q.groups
 
 
 def gptq_weights(w, x) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
@@ -133,15 +133,6 @@ def gptq_weights(w, x) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
             f"fallback to RTN {r.get('fallback_rtn')}")
     return (np.asarray(q.codes, np.uint8), np.asarray(q.scales, np.float32),
             np.asarray(q.groups, np.int64), note)
-
-
-def gptq_available() -> bool:
-    import importlib
-    try:
-        importlib.import_module("quant.gptq")
-    except ImportError:
-        return False
-    return True
 
 
 # ---- the real layer ----------------------------------------------------------------------------
@@ -176,15 +167,10 @@ def quantize_layer(layer: str = DEFAULT_LAYER, tokens: int = DEFAULT_TOKENS, met
         raise ValueError(f"tokens: {tokens} asked, the {calib} calibration sentences give {n} tokens")
     linear = model.get_submodule(layer)
     w = linear.weight.detach().numpy().astype(np.float32)
-    note = ""
-    if method == "gptq" and gptq_available():
+    if method == "gptq":
         codes, scales, g_idx, note = gptq_weights(w, x)
     else:
-        codes, scales, g_idx = rtn_weights(w)
-        note = "emu.lookup_scale.quantize(w, 'e2m1', 128): scale = fp32(absmax / 6), nearest value, ties even"
-        if method == "gptq":
-            note = "GPTQ requested but quant.gptq is not available: RTN used. " + note
-        method = "rtn"
+        (codes, scales, g_idx), note = rtn_weights(w), RTN_NOTE
     shift_max = preshift_range(FORMAT) if preshift else 0
     act_scale, shifts = activation_scaling(x, shift_max)
     rows = (np.arange(tokens, dtype=np.int64) * n) // tokens
@@ -257,15 +243,10 @@ def widths(q: QuantLayer, wk: Walk) -> dict:
     l1 = 0
     for g in range(groups):
         cols = wk.cols[g][wk.cols[g] >= 0]
-        for end in range(LANES, width + 1, LANES):      # the accumulator after every vector
-            c = cols[:end]
-            if not c.size:
-                continue
-            part = gemm(q.calib_x_codes[:, c], q.w_codes[:, c], fx, fx,
-                        q.shifts[c] if q.shift_max else None, q.shift_max)
-            observed = max(observed, int(np.abs(part).max()))
-        l1 = max(l1, int(l1_bound(q.w_codes[:, cols], fx, fx, q.shifts[cols] if q.shift_max else None,
-                                  q.shift_max).max()))
+        shifts = q.shifts[cols] if q.shift_max else None
+        observed = max(observed, observed_max(q.calib_x_codes[:, cols], q.w_codes[:, cols], fx, fx, shifts,
+                                              q.shift_max, order="tree", lanes=LANES))   # after every vector
+        l1 = max(l1, int(l1_bound(q.w_codes[:, cols], fx, fx, shifts, q.shift_max).max()))
     worst_group = worst_case_width(fx, fx, width, q.shift_max)
     worst_cycle = worst_case_width(fx, fx, LANES, q.shift_max)
     return {"observed_max_abs": observed, "bits_observed": bits_for(observed),
@@ -463,11 +444,6 @@ def check_columns(files: dict[str, bytes], acc: np.ndarray) -> None:
     cols = read_hex(files["vectors.hex"], manifest.slots(record), record["count"])
     if not np.array_equal(signed(cols["acc"], record["options"]["acc_w"]), acc.reshape(-1)):
         raise AssertionError("layer pack: the pack's acc column differs from the chained mac.dot")
-
-
-def signed(column, width: int) -> np.ndarray:
-    v = np.asarray(column, np.uint64).astype(np.int64)
-    return np.where(v >> (width - 1) & 1, v - (1 << width), v)
 
 
 def write(q: QuantLayer, out_dir: Path, acc_w: int | None = None) -> tuple[Path, dict]:

@@ -76,6 +76,13 @@ def twos(values, width: int):
     return np.asarray(values, np.int64).astype(np.uint64) & np.uint64((1 << width) - 1)
 
 
+def signed(column, width: int) -> np.ndarray:
+    """The signed integers (int64) of a column of ``width``-bit two's complement fields (width <=
+    63): the inverse of twos."""
+    v = np.asarray(column, np.uint64).astype(np.int64)
+    return np.where(v >> (width - 1) & 1, v - (1 << width), v)
+
+
 @dataclass(frozen=True)
 class MacPackSpec:
     unit: str

@@ -93,6 +93,15 @@ def _pair_table(fmt: FloatFormat, dtype: str) -> np.ndarray:
     return np.ascontiguousarray(out).view(np.dtype([("a", dtype), ("b", dtype)])).ravel()
 
 
+def _rows(t):
+    """t row-major with its row length as row stride. torch._int_mm takes the stride of a size-1
+    dimension as a leading dimension, and .contiguous() keeps any such stride (numpy gives a
+    [1, K] array strides (1, 1)): a one-row operand, or a one-column one, gives garbage."""
+    if min(t.shape) > 1:
+        return t.contiguous()
+    return t.clone(memory_format=_torch().contiguous_format)
+
+
 def _int8(ix: np.ndarray, iw: np.ndarray, s: np.ndarray, shift_max: int) -> np.ndarray:
     """int8 GEMMs with int32 accumulation, one per distinct shift, combined in int64."""
     torch = _torch()
@@ -104,9 +113,12 @@ def _int8(ix: np.ndarray, iw: np.ndarray, s: np.ndarray, shift_max: int) -> np.n
     tx, tw = torch.from_numpy(ix), torch.from_numpy(iw)
     for shift in shifts:
         lo, hi = np.searchsorted(s, shift, "left"), np.searchsorted(s, shift, "right")
-        a = tx[:, lo:hi].contiguous()
-        b = tw[:, lo:hi].contiguous().T          # a transposed view: _int_mm reads it in place
-        part = torch._int_mm(a, b).numpy().astype(np.int64)
+        if hi - lo == 1:                         # one column: _int_mm misreads it (see _rows)
+            part = np.outer(ix[:, lo].astype(np.int64), iw[:, lo].astype(np.int64))
+        else:
+            a = _rows(tx[:, lo:hi])
+            b = _rows(tw[:, lo:hi]).T            # a transposed view: _int_mm reads it in place
+            part = torch._int_mm(a, b).numpy().astype(np.int64)
         part <<= shift_max - int(shift)
         acc = part if acc is None else acc + part
     return acc

@@ -131,7 +131,7 @@ def _lookup(fmt) -> IntFormat:
     if fmt.ints is None:
         raise ValueError(f"{fmt.name} has no integer mapping (its values are float32 constants); "
                          f"an integer MAC needs one (E2M1-SR/SP, APoT4, INT4, ...: docs/lookup.md)")
-    return IntFormat(fmt.name, 4, tuple(int(i) for i in fmt.ints), tuple(bool(v) for v in fmt.valid),
+    return IntFormat(fmt.name, fmt.bits, tuple(int(i) for i in fmt.ints), tuple(bool(v) for v in fmt.valid),
                      Fraction(fmt.unit), fmt)
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from emu import get_format
 
-from .products import IntFormat, check_shifts, extremes, int_format, range_bits, unit_text
+from .products import IntFormat, check_pair, check_shifts, extremes, int_format, range_bits, unit_text
 
 
 def bits_for(bound: int) -> int:
@@ -126,16 +126,42 @@ def l1_width(weight_codes, fx, fw, shifts=None, shift_max: int = 0) -> np.ndarra
 
 def observed_max(act_codes, weight_codes, fx, fw, shifts=None, shift_max: int = 0,
                  order: str = "sequential", lanes: int = 16) -> int:
-    """Largest |partial sum| reached by activations [batch, in] against weights [out, in]."""
+    """Largest |partial sum| reached by activations [batch, in] against weights [out, in]: after
+    every term ("sequential") or every cycle of ``lanes`` terms ("tree"), as mac.dot reaches it.
+    Two presets in tree order with per-column shifts take mac.gemm a cycle at a time (the same
+    sums, without a [batch, out, in] product array); everything else goes through mac.dot."""
     from .dot import dot
     x = np.asarray(act_codes)
     w = np.asarray(weight_codes)
     if x.ndim != 2 or w.ndim != 2 or x.shape[1] != w.shape[1]:
         raise ValueError(f"shapes do not match: activations {x.shape} and weights {w.shape} "
                          "must be [batch, in] and [out, in]")
+    if (order == "tree" and not isinstance(lanes, bool) and isinstance(lanes, (int, np.integer))
+            and lanes >= 1 and np.ndim(shifts) <= 1):
+        f, g = int_format(fx), int_format(fw)
+        if not (f.is_lookup or g.is_lookup):
+            return _observed_tree(x, w, f, g, shifts, shift_max, int(lanes))
     res = dot(x[:, None, :], w[None, :, :], fx, fw, acc_w=62, policy="exact", order=order,
               lanes=lanes, shifts=shifts, shift_max=shift_max)
     return int(res.max_abs.max()) if res.max_abs.size else 0
+
+
+def _observed_tree(x, w, fx: IntFormat, fw: IntFormat, shifts, shift_max: int, lanes: int) -> int:
+    """observed_max in tree order for two presets: the accumulator after each cycle is the exact
+    GEMM of the columns so far. The input is refused as mac.dot refuses it, in its order."""
+    from .gemm import gemm
+    check_pair(fx, fw, shift_max)
+    fx.int_codes(x)
+    fw.int_codes(w)
+    check_shifts(shifts, (x.shape[0], w.shape[0], x.shape[1]), shift_max)
+    s = None if shifts is None else np.broadcast_to(np.asarray(shifts), x.shape[1:])
+    acc = np.zeros((x.shape[0], w.shape[0]), np.int64)
+    top = 0
+    for a in range(0, x.shape[1], lanes):
+        part = slice(a, a + lanes)
+        acc += gemm(x[:, part], w[:, part], fx.source, fw.source, None if s is None else s[part], shift_max)
+        top = max(top, int(np.abs(acc).max()) if acc.size else 0)
+    return top
 
 
 def check_accumulator(bound, acc_w: int) -> str:

@@ -1,5 +1,5 @@
-"""Quantization grids for the weight quantizers (RTN, GPTQ): any 4-bit lookup format of
-emu.lookup, plus 3-bit integer grids defined here (emu's lookup formats are 4-bit only).
+"""Quantization grids for the weight quantizers (RTN, GPTQ): every lookup format of emu.lookup,
+the 3-bit integer grids (lookup_names(3)) and the 4-bit formats (lookup_names()).
 
 A Grid is the set of values a code can take before the per-group scale, with the rule that
 picks the scale (and zero point) of a group and the rule that rounds a weight to a code:
@@ -19,7 +19,7 @@ every 4-bit lookup format). For every "max" lookup format max(values) = max(|val
 scale is also llm-datatypes' GPTQ scale (absmax / max(abs(values)), formats.md §5.3 item 9).
 An all-zero group has scale 0 and decodes to zeros.
 
-The 3-bit integer grids:
+The 3-bit integer grids (emu/lookup_tables.py INTEGER):
   int3_sym   levels -3..3 (code = the 3-bit two's complement; 0b100 = -4 unused), scale absmax / 3
   int3_asym  levels 0..7 with a zero point per group, scale (wmax - wmin) / 7
 """
@@ -30,11 +30,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from emu.lookup import LookupFormat, encode, get_lookup, lookup_names
+from emu.lookup import LookupFormat, decode, decode_int, encode, get_lookup, lookup_names
 from emu.lookup_scale import asym_codes, group_scale, scaled
 
 F32 = np.float32
-INT_GRIDS = ("int3_sym", "int3_asym")
+INT_GRIDS = lookup_names(3)                  #: the 3-bit integer grids: int3_sym, int3_asym
 #: the formats of the GPTQ experiment by default (issue 7)
 DEFAULT_FORMATS = ("int3_sym", "int3_asym", "int4_sym", "int4_asym", "e2m1", "e2m1_sr", "e2m1_sp",
                    "nf4", "sf4_nu5", "e1m2", "e3m0", "apot4")
@@ -53,7 +53,7 @@ class Grid:
     table: np.ndarray            # float32 per code (2**bits entries), NaN where unused
     scale_rule: str              # "max" | "int_full" | "asym"
     tie: str                     # "down" | "zero" | "lower_code" | "even"
-    lookup: LookupFormat | None  # the emu.lookup format behind it (None for the 3-bit grids)
+    lookup: LookupFormat         # the emu.lookup format behind it
 
     @property
     def max_value(self) -> float:
@@ -73,30 +73,17 @@ class Grid:
 
 
 def grid_names() -> tuple[str, ...]:
-    """Every grid: the 3-bit integer grids, then every emu.lookup format."""
-    return INT_GRIDS + tuple(lookup_names())
+    """Every grid: the 3-bit integer grids, then every 4-bit emu.lookup format."""
+    return INT_GRIDS + lookup_names()
 
 
 def _from_lookup(fmt: LookupFormat) -> Grid:
-    table = np.array(fmt.f32_bits, dtype=np.uint32).view(F32).copy()
-    valid = np.array(fmt.valid)
-    table[~valid] = np.nan
-    pairs = sorted((float(table[c]), c) for c in range(16)
-                   if valid[c] and not (table[c] == 0 and np.signbit(table[c])))
+    table = fmt.values
+    pairs = sorted((float(table[c]), c) for c in range(table.size)
+                   if fmt.valid[c] and not (table[c] == 0 and np.signbit(table[c])))
     levels = np.array([v for v, _ in pairs], dtype=F32)
-    return Grid(fmt.name, fmt.title, 4, levels, np.array([c for _, c in pairs], dtype=np.uint8),
+    return Grid(fmt.name, fmt.title, fmt.bits, levels, np.array([c for _, c in pairs], dtype=np.uint8),
                 table, fmt.scale_rule, fmt.default_tie, fmt)
-
-
-def _int3(name: str) -> Grid:
-    if name == "int3_sym":
-        ints = np.arange(-3, 4)
-        table = np.array([0, 1, 2, 3, np.nan, -3, -2, -1], dtype=F32)
-        return Grid(name, "INT3 symmetric: two's complement -3..3 (0b100 unused), scale absmax/3",
-                    3, ints.astype(F32), (ints & 7).astype(np.uint8), table, "max", "even", None)
-    ints = np.arange(8)
-    return Grid(name, "INT3 asymmetric: unsigned 0..7 with a zero point per group", 3,
-                ints.astype(F32), ints.astype(np.uint8), ints.astype(F32), "asym", "even", None)
 
 
 @lru_cache(maxsize=None)
@@ -105,11 +92,9 @@ def grid(name: str | Grid) -> Grid:
     if isinstance(name, Grid):
         return name
     key = str(name).lower().replace("-", "_")
-    if key in INT_GRIDS:
-        return _int3(key)
-    if key in lookup_names():
-        return _from_lookup(get_lookup(key))
-    raise ValueError(f"unknown format {name!r}; known: {', '.join(grid_names())}")
+    if key not in grid_names():
+        raise ValueError(f"unknown format {name!r}; known: {', '.join(grid_names())}")
+    return _from_lookup(get_lookup(key, bits=None))
 
 
 def group_params(g: Grid, w_group) -> tuple[np.ndarray, np.ndarray | None]:
@@ -129,21 +114,17 @@ def quantize_column(g: Grid, w_col, scale, zero=None) -> tuple[np.ndarray, np.nd
     if g.scale_rule == "asym":
         q = asym_codes(w, scale, zero, g.qmax)
         return q, (q.astype(np.int64) - zero).astype(F32) * scale
-    x = scaled(w, scale)
-    if g.lookup is not None:
-        codes = encode(x, g.lookup, g.tie)
-    else:                                          # int3_sym: RNE, saturating at +-3
-        codes = (np.clip(np.rint(x), -3, 3).astype(np.int64) & 7).astype(np.uint8)
+    codes = encode(scaled(w, scale), g.lookup, g.tie)
     return codes, g.table[codes] * scale
 
 
 def dequantize(g: Grid, codes, scales, zeros, groups) -> np.ndarray:
     """float32 weight [out, in] from codes [out, in], scales (zeros) [out, n_groups] and the group
-    index of every column: table[code] * scale (asym: (code - zero) * scale), one fp32 multiply."""
+    index of every column: table[code] * scale (asym: (code - zero) * scale), one fp32 multiply.
+    ValueError for a code outside the grid or one it does not use (emu.lookup's checks)."""
     g = grid(g)
-    codes = np.asarray(codes)
     groups = np.asarray(groups, dtype=np.int64)
     s = np.asarray(scales, dtype=F32)[:, groups]
     if g.scale_rule == "asym":
-        return (codes.astype(np.int64) - np.asarray(zeros)[:, groups]).astype(F32) * s
-    return g.table[codes.astype(np.int64)] * s
+        return (decode_int(codes, g.lookup) - np.asarray(zeros)[:, groups]).astype(F32) * s
+    return decode(codes, g.lookup) * s

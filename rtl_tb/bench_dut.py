@@ -18,8 +18,7 @@ import cocotb
 import numpy as np
 from cocotb.triggers import Timer
 
-from golden.layer_pack import signed
-from golden.mac_pack import twos
+from golden.mac_pack import signed, twos
 from golden.pack import load
 
 from .contracts import shared_values

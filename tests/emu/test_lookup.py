@@ -211,3 +211,49 @@ def test_bad_input_is_one_line_error(bad, match):
     with pytest.raises(ValueError, match=match) as e:
         bad()
     assert "\n" not in str(e.value)
+
+
+# ---- widths other than 4 bits: the 3-bit integer grids --------------------------------------------
+
+def test_lookup_names_are_4_bit_unless_asked():
+    """The 4-bit list every table, RTL decoder and bench iterates is unchanged; the 3-bit integer
+    grids are there for whoever asks for 3 bits (quant.grids)."""
+    assert all(get_lookup(n).bits == 4 for n in lookup_names())
+    assert lookup_names(3) == ("int3_sym", "int3_asym")
+    assert set(lookup_names(None)) == set(lookup_names()) | set(lookup_names(3))
+    with pytest.raises(ValueError, match="unknown lookup format 'int3_sym'; known: e2m1_sr"):
+        get_lookup("int3_sym")
+
+
+def test_int3_grids_are_data_like_int4():
+    s, a = get_lookup("int3_sym", bits=3), get_lookup("int3-asym", bits=None)
+    assert (s.bits, s.layout, s.scale_rule, s.default_tie, s.unit) == (3, "twos", "max", "even", 1)
+    assert (a.bits, a.layout, a.scale_rule, a.default_tie) == (3, "unsigned", "asym", "even")
+    codes = np.arange(8)
+    ok = codes != 4                                            # 0b100 = -4 unused
+    assert decode_int(codes[ok], s).tolist() == [0, 1, 2, 3, -3, -2, -1] and s.max_value == 3
+    assert decode(codes[ok], s).tolist() == [0, 1, 2, 3, -3, -2, -1]
+    assert decode_int(codes, a).tolist() == codes.tolist()
+    # RNE on the two's complement codes, saturating at +-3
+    x = np.array([-9, -2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 3.5], F32)
+    assert decode(encode(x, s), s).tolist() == [-3, -2, -2, 0, 0, 2, 2, 3]
+
+
+@pytest.mark.parametrize("bad,match", [
+    (lambda: decode(np.array([4]), get_lookup("int3_sym", 3)), "int3_sym: code 0b100 is not used"),
+    (lambda: decode(np.array([8]), get_lookup("int3_sym", 3)), "int3_sym: code 8 is outside 0..7"),
+    (lambda: decode_int(np.array([-1]), get_lookup("int3_asym", 3)), "int3_asym: code -1 is outside 0..7"),
+    (lambda: decode(np.array([0.0]), get_lookup("int3_asym", 3)), "must be integers"),
+])
+def test_other_widths_check_codes_the_same_way(bad, match):
+    with pytest.raises(ValueError, match=match) as e:
+        bad()
+    assert "\n" not in str(e.value)
+
+
+@pytest.mark.parametrize("n", [2, 3, 5, 512])
+def test_a_code_table_has_2_to_8_bits(n):
+    from emu.lookup import LookupFormat
+    with pytest.raises(ValueError, match="2 <= bits <= 8"):
+        LookupFormat("x", "x", "x", "index", (0,) * n, (True,) * n, None, None)
+    assert LookupFormat("x", "x", "x", "index", (0,) * 4, (True,) * 4, None, None).bits == 2

@@ -20,6 +20,20 @@ def test_every_path_matches_the_reference(x, w, shift_max, path, rng):
     assert np.array_equal(mac.gemm(cx, cw, fx, fw, s, shift_max, path=path), want)
 
 
+@pytest.mark.parametrize("path", PATHS)
+def test_one_row_and_one_column_operands_are_exact(path, rng):
+    """torch._int_mm reads the stride of a size-1 dimension as a leading dimension: one token,
+    one weight row, K = 1 and a shift that one column alone has must still be exact."""
+    f = emu.get_format("e2m1")
+    for m, n, k in [(1, 7, 12), (9, 1, 12), (1, 1, 12), (9, 7, 1), (1, 7, 1)]:
+        for s in (None, np.array([3] + [0, 1, 2] * k)[:k]):
+            for _ in range(5):
+                cx, cw = rng.integers(0, 16, (m, k)), rng.integers(0, 16, (n, k))
+                ss = None if s is None else s.tolist()
+                want = np.array(slow.gemm(cx.tolist(), cw.tolist(), f, f, ss, 3))
+                assert np.array_equal(mac.gemm(cx, cw, f, f, s, 3, path=path), want), (m, n, k, s)
+
+
 def test_wide_formats_take_an_exact_float64_or_integer_path(rng):
     f = emu.get_format("e4m3")
     finite = np.array([c for c in range(256) if not f.is_nan_code(c)])

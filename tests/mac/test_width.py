@@ -73,6 +73,19 @@ def test_l1_bound_is_between_observed_and_worst_case(rng):
     assert (mac.l1_width(w, fx, fw, s, 3) == [bits_for(b) for b in l1]).all()
 
 
+@pytest.mark.parametrize("fx, fw, shift_max", [("e2m1", "e2m1", 3), ("e3m0", "e1m2", 0), ("e4m3", "e2m1", 2)])
+def test_observed_max_in_tree_order_is_mac_dot(fx, fw, shift_max, rng):
+    """Tree order takes mac.gemm a cycle at a time: the same maximum as mac.dot's max_abs, for one
+    token, one row, K = 1 and shifts that only one column has."""
+    from mac.products import int_format
+    cx, cw = int_format(fx).codes.astype(np.int64), int_format(fw).codes.astype(np.int64)
+    for m, n, k, lanes in [(5, 4, 70, 16), (1, 6, 33, 16), (5, 1, 9, 4), (3, 4, 1, 16), (4, 3, 20, 1)]:
+        x, w = rng.choice(cx, (m, k)), rng.choice(cw, (n, k))
+        s = rng.integers(0, shift_max + 1, k) if shift_max else None
+        res = mac.dot(x[:, None, :], w[None, :, :], fx, fw, 62, "exact", "tree", lanes, s, shift_max)
+        assert mac.observed_max(x, w, fx, fw, s, shift_max, "tree", lanes) == int(res.max_abs.max())
+
+
 @pytest.mark.parametrize("call, message", [
     (lambda: mac.worst_case_width("e2m1", "e2m1", 0), "positive integer"),
     (lambda: mac.worst_case_width("e2m1", "e2m1", -16), "positive integer"),

@@ -66,6 +66,34 @@ def test_grid_catalogue_and_three_bit_grids():
         grid("int5")
 
 
+def test_every_grid_is_an_emu_lookup_format():
+    """quant.grids defines no format of its own: every grid, the 3-bit ones too, is an emu.lookup
+    format's table, width, scale rule and tie rule."""
+    from emu.lookup import get_lookup
+    assert grid_names() == lookup_names(3) + lookup_names()
+    for n in grid_names():
+        g, f = grid(n), get_lookup(n, bits=None)
+        assert g.lookup == f and (g.title, g.bits, g.scale_rule, g.tie) == (f.title, f.bits, f.scale_rule,
+                                                                             f.default_tie)
+        assert np.array_equal(g.table.view(np.uint32), f.values.view(np.uint32))
+
+
+@pytest.mark.parametrize("fmt, code, match", [
+    ("int3_sym", 4, "int3_sym: code 0b100 is not used by this format"),
+    ("int3_sym", 8, "int3_sym: code 8 is outside 0..7"),
+    ("int3_asym", 8, "int3_asym: code 8 is outside 0..7"),
+    ("apot4", 8, "apot4: code 0b1000 is not used by this format"),
+    ("e2m1", 16, "e2m1: code 16 is outside 0..15"),
+    ("int4_asym", 16, "int4_asym: code 16 is outside 0..15"),
+])
+def test_dequantize_checks_codes_like_emu_lookup(fmt, code, match):
+    codes = np.array([[1, code]], np.uint8)
+    with pytest.raises(ValueError, match=match) as e:
+        G.dequantize(fmt, codes, np.ones((1, 1), np.float32), np.zeros((1, 1), np.int64),
+                     np.zeros(2, np.int64))
+    assert "\n" not in str(e.value)
+
+
 # --------------------------------------------------------------------------- GPTQ properties
 
 @pytest.mark.parametrize("fmt", ["int3_sym", "int3_asym", "int4_full", "e2m1", "nf4"])

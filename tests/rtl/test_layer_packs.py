@@ -16,7 +16,7 @@ from emu.lookup import get_lookup
 from golden import layer_pack as lp
 from golden import manifest
 from golden.defaults import MAC_DOTS
-from golden.mac_pack import MacPackSpec
+from golden.mac_pack import MacPackSpec, signed
 from golden.pack import load, render
 from rtl_tb.runner import run_unit
 from rtl_tb.sims import SIMS
@@ -28,7 +28,7 @@ VECTORS = TOKENS * ROWS * IN // lp.LANES          # 36,864
 
 @pytest.fixture(scope="session")
 def pack_dir(tmp_path_factory):
-    """The default pack (query of layer 0, GPTQ or its RTN fallback, 4 tokens), generated once per
+    """The default pack (query of layer 0, GPTQ, 4 tokens), generated once per
     test session and shared by the pytest workers (a lock)."""
     base = tmp_path_factory.getbasetemp()
     root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
@@ -46,10 +46,6 @@ def pack_dir(tmp_path_factory):
 
 def npload(d, name):
     return np.load(Path(d) / name)
-
-
-def signed(v, w):
-    return lp.signed(v, w)
 
 
 def test_generation_is_byte_identical(pack_dir):
@@ -76,7 +72,7 @@ def test_pack_is_a_standard_dot_pack_of_a_default_build(pack_dir):
             opt["shift_max"]) in MAC_DOTS
     lay = record["layer"]
     assert lay["name"] == lp.DEFAULT_LAYER and lay["weights"]["method"] in lp.METHODS
-    assert lay["weights"]["method"] == ("gptq" if lp.gptq_available() else "rtn")
+    assert lay["weights"]["method"] == "gptq"
     assert lay["shape"] == [ROWS, IN] and opt["shift_max"] == 3 and opt["lanes"] == 16
     acc = lay["accumulator"]
     assert acc["overflows_in_pack"] == 0 and not cols["ovf"].any()
@@ -172,7 +168,7 @@ def test_synthetic_layer_reconstructs_exactly(shift_max, shuffle, rng, tmp_path)
     assert np.array_equal(lp.reconstruct(out), lp.reference_output(q))
     record, cols = load(out)
     assert record["options"]["shift_max"] == shift_max
-    assert (lp.signed(cols["acc_in"], record["options"]["acc_w"]).reshape(3, 24, 2, 8)[..., 0] == 0).all()
+    assert (signed(cols["acc_in"], record["options"]["acc_w"]).reshape(3, 24, 2, 8)[..., 0] == 0).all()
 
 
 def test_activation_rule_puts_each_channel_max_in_the_top_binade(rng):
