@@ -113,6 +113,14 @@ def stimulus(size: int, src: str, n_random: int, seed: int, nv: bool):
             # amax = 9 * 2^-149: amax / 6 = 1.5 * 2^-149 is a float32 (subnormal) tie, s1 = 2^-148 to
             # even; any error in the divisor rounds it to 2^-149. With ts = 2^-149, s_b = 2 (not 1)
             add([9, 5], 1)
+            # ties and stickies of the shared rounding functions (fp4_quant_common.vh) that only
+            # exact or subnormal intermediates reach: total = fl32(ts * s_b) on a normal-range tie
+            # (rtz then decides q = 4 against 3.9999998); q = 1.5 * 2^-150 with its only sticky bit
+            # below the round bit (rup: 2^-149, not 0); s1 = 42.5 and 17.5 * 2^-149, ties with even
+            # and odd kept bits; ts = 0 with a subnormal element (total 0, q = Inf saturates)
+            for elems, ts in (([0x40C0000A, 0x41100000], 0x3F800007), ([0x000000C0, 0x44C00000], 0x3F800000),
+                              ([0x000000FF], 0x00000080), ([0x00000069], 0x00000001), ([0x00000001], 0)):
+                add(elems, ts)
         # s_b = amax / 6 / ts right at the clamp edges 2^-6, 448 and on E4M3 ties
         for target in (2.0 ** -6, 2.0 ** -6 * 0.99, 448.0, 460.0, 1.0625, 1.1875, 300.0, 2.0 ** -9, 0.01):
             add(block, f(1.0 / target))
