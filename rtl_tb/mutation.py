@@ -966,20 +966,30 @@ def write_report(outcomes: list[Outcome], rows: list[dict], out: Path, title: st
 
 def shared_header_kills(outcomes: list[Outcome], reviewed: dict[str, dict]) -> dict[str, dict]:
     """A header's mutant is one change to a file that every module including it compiles: the
-    benches of any includer kill it. For each survivor of a header target (<header>@<module>)
-    whose twin (the same mutation of the same header text) another includer's benches killed,
-    a review entry "killed by that includer" (summarize() counts it as killed)."""
+    benches of any includer kill it, and a review of the header text covers every includer.
+    For each survivor of a header target (<header>@<module>) without a review of its own: if
+    its twin (the same mutation of the same header text) was killed by another includer's
+    benches, a review "killed by that includer" (summarize() counts it as killed); otherwise
+    the twin's review, if it has one (reviews of header mutants argue over every call site)."""
     killers: dict[tuple[str, str], str] = {}
+    twins: dict[tuple[str, str], dict] = {}
     for o in outcomes:
-        if "@" in o.module and o.status == "killed":
-            killers.setdefault((o.module.split("@")[0], o.id[len(o.module):]), o.module.split("@")[1])
+        if "@" not in o.module:
+            continue
+        key = (o.module.split("@")[0], o.id[len(o.module):])
+        if o.status == "killed":
+            killers.setdefault(key, o.module.split("@")[1])
+        if o.id in reviewed:
+            twins.setdefault(key, reviewed[o.id])
     out = {}
     for o in outcomes:
         if "@" in o.module and o.status == "survived" and o.id not in reviewed:
-            by = killers.get((o.module.split("@")[0], o.id[len(o.module):]))
-            if by:
+            key = (o.module.split("@")[0], o.id[len(o.module):])
+            if key in killers:
                 out[o.id] = {"verdict": "killed",
-                             "reason": f"killed by {by}'s benches, which compile the same header text"}
+                             "reason": f"killed by {killers[key]}'s benches, which compile the same header text"}
+            elif key in twins:
+                out[o.id] = twins[key]
     return out
 
 

@@ -307,3 +307,6 @@ def test_a_header_mutant_killed_through_one_includer_is_killed():
     rows = {r["module"]: r for r in summarize(outs, review)}
     assert (rows["h@a"]["killed"], rows["h@a"]["survived"]) == (1, 1)
     assert (rows["h@b"]["killed"], rows["h@b"]["survived"]) == (1, 1) and rows["g@a"]["survived"] == 1
+    # a review of the header text covers the twin in the other includer
+    review = shared_header_kills(outs, {"h@b:const:L4:0": {"reason": "equivalent: ..."}})
+    assert review["h@a:const:L4:0"] == {"reason": "equivalent: ..."}
