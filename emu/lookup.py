@@ -180,6 +180,16 @@ def lookup_names(bits: int | None = 4) -> tuple[str, ...]:
     return tuple(n for n in NAMES if bits is None or _build(n).bits == bits)
 
 
+def is_lookup(name: str) -> bool:
+    """True for the name of a lookup format that is not also a float preset or alias: where a
+    name may be either (the command line's formats, card, encode, decode), presets come first."""
+    from .presets import ALIASES
+    from .registry import list_formats
+
+    key = str(name).lower().replace("-", "_")
+    return key not in list_formats() and key not in ALIASES and key in lookup_names()
+
+
 def get_lookup(name: str | LookupFormat, bits: int | None = 4) -> LookupFormat:
     """The lookup format called `name` among those of `bits` bits (see lookup_names()); a
     LookupFormat is returned as it is."""

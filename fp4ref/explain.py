@@ -56,9 +56,9 @@ def add_parser(sub, mac_options=None) -> None:
 
 
 def _record(args) -> dict:
+    """What the design should do, from the options (rtl_tb.explain builds the record)."""
     from emu import get_format
-    from golden import units
-    from golden.codec_pack import fmt_record
+    from rtl_tb.explain import codec_record
 
     if args.unit not in ("encode", "decode"):
         return _spec_record(args)
@@ -68,22 +68,16 @@ def _record(args) -> dict:
     if args.unit == "decode":
         if args.convention or args.rounding or args.overflow:
             raise ValueError("--convention, -r and --overflow are options of --unit encode")
-        units.check_f32_exact(fmt)
-        return {"unit": "decode", "format": fmt_record(fmt), "options": {}}
+        return codec_record("decode", fmt)
     from .packs import encode_choices
 
     c = encode_choices(args, fmt)
-    opts = {"rounding": c["rounding"], "overflow": c["overflow"], "nan": c["nan"] or units.nan_policy(fmt)}
-    if c["signed_zero"] != "kept":
-        opts["signed_zero"] = c["signed_zero"]
-    if opts["overflow"] == "inf" and not (fmt.has_inf or fmt.has_nan):
-        raise ValueError(f"--overflow inf: {fmt.name} has neither Inf nor NaN")
-    return {"unit": "encode", "format": fmt_record(fmt), "options": {"src": args.src, **opts}}
+    return codec_record("encode", fmt, args.src, c["rounding"], c["overflow"], c["nan"], c["signed_zero"])
 
 
 def _spec_record(args) -> dict:
     """The manifest-like record (unit, format, options, fields) of a unit with --opt or MAC flags."""
-    from golden.unit_pack import UnitPackSpec
+    from rtl_tb.explain import spec_record
 
     from .packs import CONVENTION_UNITS, encode_choices, mac_spec_from_args, unit_spec_from_args
 
@@ -91,9 +85,7 @@ def _spec_record(args) -> dict:
         encode_choices(args, None)               # the one-line refusal for other units
     if args.rounding or args.overflow:
         raise ValueError("-r and --overflow are options of --unit encode (others take --opt)")
-    spec = unit_spec_from_args(args) if args.unit not in ("product", "dot") else mac_spec_from_args(args)
-    fields = (spec.definition.fields(spec.options) if isinstance(spec, UnitPackSpec) else spec.build()[0])
-    return {**spec.header(), "fields": [{"name": f.name, "width": f.width, "role": f.role} for f in fields]}
+    return spec_record(unit_spec_from_args(args) if args.unit not in ("product", "dot") else mac_spec_from_args(args))
 
 
 def cmd_explain(args) -> int:

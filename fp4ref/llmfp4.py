@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rtl_tb.runner import REPO
 
-from .progress import Progress
+from .progress import Later, Progress
 
 CACHE = REPO / "build" / "llmfp4"
 
@@ -64,9 +64,7 @@ def cmd_report_smollm2(args) -> int:
 
 
 def _smollm2_text(args, px, methods, cfg, tokens: int, calib: int) -> str:
-    n_layers = 210 * sum(m != "shipped" for m in methods)
-    windows = -(-tokens // px.WINDOW) * len(methods)
-    bar = Progress(n_layers + windows, "SmolLM2: layers calibrated and windows evaluated")
+    bar = Progress(px.steps(methods, tokens), "SmolLM2: layers calibrated and windows evaluated")
     rows = px.run(methods, tokens, calib, cfg, args.alpha, progress=lambda kind, n: bar.update(n))
     seconds = bar.close()
     text = (f"SmolLM2-135M-Instruct (30 LLaMA blocks; the reference is the model as shipped: llama.cpp's Q4_1 "
@@ -99,7 +97,7 @@ def cmd_report(args) -> int:
         print(cached.read_text(), end="")
         print(f"(cached in {cached.relative_to(REPO)}; --fresh recomputes)")
         return 0
-    bar = Progress(len(methods) * 37, "layers quantized")
+    bar = Progress(experiment.steps(methods), "layers quantized")
     results = experiment.run(methods, cfg, args.calib, attention=args.attention,
                              progress=lambda method, name: bar.update(1))
     bar.close()
@@ -128,28 +126,17 @@ def cmd_answer(args) -> int:
 
 def cmd_export(args) -> int:
     from golden.atomic import write_folder
-    from quant import experiment
-    from quant.export import artefacts, export_files
-    from quant.minilm import linear_names, load
+    from quant.export import export_files, export_layers
 
-    model, _ = load()
-    names = linear_names(model) if args.layer == "all" else args.layer.split(",")
-    known = set(linear_names(model))
-    for n in names:
-        if n not in known:
-            raise ValueError(f"--layer: {n!r} is not a Linear of the model (e.g. {sorted(known)[0]})")
-    cfg = _config(args)
-    bar = Progress(len(names), "layers searched")
-    result = experiment.run(("fpq",), cfg, args.calib, layers=names,
-                            progress=lambda method, name: bar.update(1))[0]
+    names = None if args.layer == "all" else args.layer.split(",")
+    bar = Later("layers searched")
+    layers = export_layers(names, _config(args), args.calib, args.fold, progress=bar.start)
     bar.close()
-    modules = dict(model.named_modules())
-    layers = {n: artefacts(n, result.quantizers[n], modules[n], args.fold) for n in names}
     out = write_folder(Path(args.out), export_files(layers))
     for n, (meta, arrays) in layers.items():
         print(f"{n}: W {meta['weight']['format']} {tuple(arrays['w_codes'].shape)}, A {meta['activation']['format']} "
               f"rho {meta['activation']['rho']:.4f}, offsets {sorted(set(arrays['act_offsets'].tolist()))}, "
               f"accumulator {meta['mac']['accumulator_bits_worst_case']} bits worst case, "
               f"{meta['mac']['accumulator_bits_l1']} from the weights")
-    print(f"wrote {out} ({len(names)} layers, fold {args.fold})", file=sys.stderr)
+    print(f"wrote {out} ({len(names or layers)} layers, fold {args.fold})", file=sys.stderr)
     return 0

@@ -1,19 +1,12 @@
 """`fp4ref formats | card | encode | decode` for the lookup formats of emu.lookup (NF4, SF4,
 E2M1-SR/SP, APoT4, INT4, bitsandbytes FP4, ...). The float presets keep their own commands; a
-name that is not a preset but is a lookup format comes here."""
+name that is not a preset but is a lookup format (emu.lookup.is_lookup) comes here."""
 from __future__ import annotations
 
 import numpy as np
 
 from emu.lookup import TIE_HELP, decode, encode, get_lookup, lookup_names
 from emu.registry import list_formats
-from emu.presets import ALIASES
-
-
-def is_lookup(name: str) -> bool:
-    """True for a lookup format that is not also a float preset (or alias)."""
-    key = str(name).lower().replace("-", "_")
-    return key not in list_formats() and key not in ALIASES and key in lookup_names()
 
 
 def _value(bits: int) -> float:

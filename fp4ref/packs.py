@@ -6,11 +6,11 @@ from pathlib import Path
 
 from emu import get_format
 from golden import manifest
-from golden.defaults import all_product_specs, block_specs, default_specs, lut_specs, mac_specs, mx_specs
+from golden.defaults import default_set
 from golden.mac_pack import MacPackSpec
 from golden.lut_pack import LUT_UNITS, LutPackSpec
 from golden.mx_pack import MxPackSpec
-from golden.pack import DEFAULT_SEED, PackSpec, load, write
+from golden.pack import DEFAULT_SEED, PackSpec, load, write, write_all
 from golden.unit_pack import UnitPackSpec, parse_options, unit_def, unit_names
 
 from .progress import Progress
@@ -140,20 +140,10 @@ def cmd_units(args) -> int:
 
 def cmd_defaults(args) -> int:
     formats = tuple(args.formats.split(",")) if args.formats else None
-    for name in formats or ():
-        get_format(name)                       # unknown names fail before anything is written
-    specs = [s for group in default_specs(formats) for s in group] + mac_specs() + mx_specs()
-    if formats is None:                        # the lookup formats are no presets: full set only
-        specs += lut_specs() + [s for group in block_specs() for s in group]
-    if args.all_products:
-        specs += [s for s in all_product_specs() if s.name not in {m.name for m in specs}]
+    specs = default_set(formats, args.all_products)     # unknown names fail before anything is written
     root = Path(args.out)
     bar = Progress(len(specs), "packs")
-    vectors = 0
-    for spec in specs:
-        write(spec, root / spec.name)
-        vectors += manifest.load(root / spec.name)["count"]
-        bar.update(1)
+    vectors = write_all(specs, root, progress=bar.update)
     bar.close()
     print(f"wrote {len(specs)} packs, {vectors:,} vectors, under {root}")
     return 0

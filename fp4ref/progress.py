@@ -35,3 +35,20 @@ class Progress:
         if self.bar is not None:
             self.bar.close()
         return time.perf_counter() - self.start
+
+
+class Later:
+    """A bar that a room function opens when it knows its total: pass ``start`` as its
+    ``progress`` (called with the total, it returns the per-step update: the convention of
+    emu.exhaustive and quant.smollm2.ggml_check); ``close()`` closes the bar, if it opened, and
+    returns its seconds. ``label``: the bar's text, or a function that gives it when it opens."""
+
+    def __init__(self, label):
+        self.label, self.bar = label, None
+
+    def start(self, total: int):
+        self.bar = Progress(total, self.label() if callable(self.label) else self.label)
+        return self.bar.update
+
+    def close(self) -> float:
+        return self.bar.close() if self.bar is not None else 0.0

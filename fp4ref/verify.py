@@ -74,7 +74,7 @@ def report(run, top: str, packs: int, kind: str = "") -> bool:
         for line in r.get("first", []):
             print(f"  {r['pack']}: {line}")
     missing = packs - len(run.results)
-    ok = run.failed == 0 and run.mismatches == 0 and missing == 0 and not any(r.get("error") for r in run.results)
+    ok = run.passed(packs)
     print(f"{'PASS' if ok else 'FAIL'}: {top} on {run.sim}: {run.vectors:,} vectors, {run.mismatches:,} mismatches"
           + (f", {missing} packs not run (stopped early)" if missing else "")
           + f", {run.rate:,.0f} vectors/s{f' ({kind})' if kind else ''}; logs (and waves with WAVES=1) in "

@@ -41,6 +41,21 @@ def default_specs(formats: tuple[str, ...] | None = None) -> list[list[PackSpec]
     return groups
 
 
+def default_set(formats: tuple[str, ...] | None = None, all_products: bool = False) -> list:
+    """The packs of `fp4ref golden defaults`: the codec packs of ``formats`` (every preset when
+    None; ValueError for an unknown name before any spec is built), the MAC and MX packs, with
+    every preset also the lookup-format and block-unit packs (lookup formats are no presets), and
+    with ``all_products`` every finite product of every ordered pair of presets."""
+    for name in formats or ():
+        get_format(name)
+    specs = [s for group in default_specs(formats) for s in group] + mac_specs() + mx_specs()
+    if formats is None:
+        specs += lut_specs() + [s for group in block_specs() for s in group]
+    if all_products:
+        specs += [s for s in all_product_specs() if s.name not in {m.name for m in specs}]
+    return specs
+
+
 #: MAC products run through a one-lane fp4_mac (every finite code pair of each)
 MAC_PRODUCT_PAIRS = (("e2m1", "e2m1"), ("e3m0", "e2m1"), ("e1m2", "e2m1"), ("e2m1", "e1m2"),
                      ("e2m1_b0", "e3m0_b0"), ("e2m1_nosub", "e2m1"), ("e2m1", "e2m1_nosub"),

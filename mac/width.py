@@ -184,3 +184,10 @@ def check_accumulator(bound, acc_w: int) -> str:
             + f" sums to {int(runs['wrap'].exact):,}: wrap returns {int(runs['wrap'].acc):,}, "
             f"saturate returns {int(runs['saturate'].acc):,}, overflow flag "
             f"{'set' if bool(runs['wrap'].overflow) else 'clear'}")
+
+
+#: the (K, X, W) rows of llm-fp4.md §5.2's accumulator-width table, each without and with the
+#: pre-shift of X (`fp4ref width --table` prints them)
+SPEC_TABLE = ((16, "e2m1_b0", "e2m1_b0"), (16, "e3m0_b0", "e2m1_b0"), (16, "e1m2", "e2m1_b0"),
+              (4096, "e2m1_b0", "e2m1_b0"), (4096, "e3m0_b0", "e2m1_b0"),
+              (11008, "e2m1_b0", "e2m1_b0"), (13824, "e2m1_b0", "e2m1_b0"))

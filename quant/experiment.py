@@ -46,6 +46,14 @@ def _cosine(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return (a * b).sum(dim=1) / (a.norm(dim=1) * b.norm(dim=1))
 
 
+LINEARS = 37     #: all-MiniLM-L6-v2's Linear layers (6 per encoder block, and the pooler)
+
+
+def steps(methods, layers: list[str] | None = None) -> int:
+    """The progress steps of run(): one per method and layer quantized."""
+    return len(methods) * (len(layers) if layers else LINEARS)
+
+
 def run(methods=METHODS, cfg: SearchConfig = SearchConfig(), n_calib: int = 32,
         layers: list[str] | None = None, attention: bool = False, progress=None) -> list[MethodResult]:
     """Quantize ``layers`` (default: every Linear) with each method and measure both metrics."""

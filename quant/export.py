@@ -71,3 +71,24 @@ def export_files(layers: dict[str, tuple[dict, dict]]) -> dict[str, bytes]:
         index.append(entry)
     files["manifest.json"] = (json.dumps({"fp4ref_export": 1, "layers": index}, indent=2) + "\n").encode()
     return files
+
+
+def export_layers(layers: list[str] | None, cfg, n_calib: int = 32, how: str = "rowshift",
+                  progress=None) -> dict[str, tuple[dict, dict]]:
+    """{name: (metadata, arrays)} of all-MiniLM-L6-v2's Linear ``layers`` (None: every one),
+    FPQ-searched with ``cfg`` on ``n_calib`` calibration sentences and folded ``how``: what
+    export_files writes. ValueError naming an unknown layer before any search. ``progress``,
+    if given, is called with the number of layers and returns the function called after each."""
+    from . import experiment, minilm
+
+    model, _ = minilm.load()
+    known = minilm.linear_names(model)
+    names = known if layers is None else layers
+    for n in names:
+        if n not in set(known):
+            raise ValueError(f"--layer: {n!r} is not a Linear of the model (e.g. {sorted(known)[0]})")
+    update = progress(len(names)) if progress else None
+    result = experiment.run(("fpq",), cfg, n_calib, layers=names,
+                            progress=update and (lambda method, name: update(1)))[0]
+    modules = dict(model.named_modules())
+    return {n: artefacts(n, result.quantizers[n], modules[n], how) for n in names}

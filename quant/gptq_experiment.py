@@ -66,6 +66,10 @@ class FormatRow:
     def ratio(self, method: str = "gptq") -> float:
         return self.rel_mse[method] / self.rel_mse["rtn"]
 
+    def ratio_cal(self, method: str = "gptq") -> float:
+        """ratio() on the calibration inputs (what GPTQ minimizes), not the held-out ones."""
+        return self.rel_mse_cal[method] / self.rel_mse_cal["rtn"]
+
     def worse_layers(self, method: str = "gptq") -> list[str]:
         """Layers where `method` has a larger held-out output error than RTN."""
         per = self.layer_rel_mse

@@ -116,6 +116,15 @@ def block_linears(model) -> list[str]:
     return [n for n in linear_names(model) if n.startswith("model.layers.")]
 
 
+BLOCK_LINEARS = 210     #: block_linears() of SmolLM2-135M: 7 per block, 30 blocks
+
+
+def steps(methods, eval_tokens: int) -> int:
+    """The progress steps of run(): a layer calibrated per block Linear and quantized method
+    (progress("layer", 1)), an evaluation window per method (progress("eval", n))."""
+    return BLOCK_LINEARS * sum(m != "shipped" for m in methods) + -(-eval_tokens // WINDOW) * len(methods)
+
+
 def run(methods=METHODS, eval_tokens: int = 20480, calib_tokens: int = 1024, cfg: SearchConfig = SearchConfig(),
         alpha: float = 0.5, progress=None) -> list[Row]:
     """Perplexity of the model as shipped and of each W4A4 method."""

@@ -120,6 +120,38 @@ def read_dump(path: Path, inputs: dict[str, int], outputs: dict[str, int]) -> tu
     return ({f: cols[f] for f in inputs}, {f: cols[f] for f in outputs if f in cols})
 
 
+def codec_record(unit: str, fmt, src: str = "float32", rounding: str = "rne", overflow: str = "saturate",
+                 nan: str | None = None, signed_zero: str = "kept") -> dict:
+    """The record explain_dump expects (a pack manifest's unit, format and options) of a codec:
+    ``decode`` (ValueError for a format whose values float32 cannot hold exactly), or ``encode``
+    from ``src`` (nan None: the format's own policy; signed_zero recorded only when not kept;
+    ValueError for overflow inf in a format with neither Inf nor NaN)."""
+    from emu import get_format
+    from golden import units
+    from golden.codec_pack import fmt_record
+
+    fmt = get_format(fmt)
+    if unit == "decode":
+        units.check_f32_exact(fmt)
+        return {"unit": "decode", "format": fmt_record(fmt), "options": {}}
+    opts = {"rounding": rounding, "overflow": overflow, "nan": nan or units.nan_policy(fmt)}
+    if signed_zero != "kept":
+        opts["signed_zero"] = signed_zero
+    if overflow == "inf" and not (fmt.has_inf or fmt.has_nan):
+        raise ValueError(f"--overflow inf: {fmt.name} has neither Inf nor NaN")
+    return {"unit": "encode", "format": fmt_record(fmt), "options": {"src": src, **opts}}
+
+
+def spec_record(spec) -> dict:
+    """The record explain_dump expects of a pack spec (a unit whose options are data, or a MAC
+    product or dot): its manifest header and its fields (name, width, role), without building
+    the vectors of a unit whose fields follow from its options."""
+    from golden.unit_pack import UnitPackSpec
+
+    fields = spec.definition.fields(spec.options) if isinstance(spec, UnitPackSpec) else spec.build()[0]
+    return {**spec.header(), "fields": [{"name": f.name, "width": f.width, "role": f.role} for f in fields]}
+
+
 def explain_dump(record: dict, path: Path, examples: int = 1) -> tuple[list[str], int]:
     """(report lines, mismatches) of a dump against the unit and options of ``record`` (a pack
     manifest's unit, format and options: what the design should do)."""

@@ -228,6 +228,12 @@ class UnitRun:
         seconds = sum(r["seconds"] for r in self.results)
         return self.vectors / seconds if seconds else 0.0
 
+    def passed(self, packs: int) -> bool:
+        """Every vector of ``packs`` packs ran and matched: no failed test (a timeout is one), no
+        mismatch, no pack missing (the run stopped early) and none stopped on an error."""
+        return (self.failed == 0 and self.mismatches == 0 and len(self.results) == packs
+                and not any(r.get("error") for r in self.results))
+
 
 def _results(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []

@@ -204,7 +204,7 @@ UNITS_TIMINGS = {"mx_dot": ("comb", "pipeline", "handshake"), "nvfp4_dot": ("com
 def test_dut_init_prints_templates_and_refuses_impossible_timings(tmp_path):
     """In-process for every unit and timing (what `dut init` prints): the allowed ones parse
     (only the design is missing), the others are one ValueError line; through the CLI once each."""
-    from fp4ref.dut import template
+    from rtl_tb.dut_template import template
     from rtl_tb.dut import DutError, load
     for unit, timings in UNITS_TIMINGS.items():
         for timing in ("comb", "pipeline", "handshake", "accumulate", "cycle"):
@@ -228,7 +228,7 @@ def test_dut_init_prints_templates_and_refuses_impossible_timings(tmp_path):
 
 def _on_reference(unit: str, timing: str, path: Path, **replace) -> Path:
     """The template of ``unit`` with the reference module as the design."""
-    from fp4ref.dut import template
+    from rtl_tb.dut_template import template
     from rtl_tb.contracts import CONTRACTS
     c = CONTRACTS[unit]
     sources = ", ".join(f'"{RTL / s}"' for s in c.sources)
