@@ -37,11 +37,26 @@ RERUNS = {
     "export c": (["export", "c", "-f", "e2m1", "--out", "{out}"], "folder", True),
     "golden tb": (["golden", "tb", "{pack}", "--out", "{out}"], "folder", True),
 }
-#: the demo's writing steps, as `make demo` runs them (cost with --quick and gptq with one format:
-#: the same writers, 10 x and 2 x faster): run twice into one folder, they are `make demo` run twice
-_FASTER = {"cost": ["--quick"], "gptq": ["--formats", "e2m1"]}
+#: the demo's writing steps, as `make demo` runs them (cost with --quick on two formats, gptq with
+#: one format and the layer pack on one simulator: the same writers, several times faster): run
+#: twice into one folder, they are `make demo` run twice
+_FASTER = {"cost": ["--quick", "--formats", "int4_full,e2m1"], "gptq": ["--formats", "e2m1"]}
+
+
+def _one_sim(argv):
+    """The layer pack on Verilator only: the writer is the same whatever the simulators."""
+    out = list(argv)
+    if "--sim" in out:
+        i = out.index("--sim")
+        while "--sim" in out:
+            j = out.index("--sim")
+            del out[j:j + 2]
+        out[i:i] = ["--sim", "verilator"]
+    return out
+
+
 for _title, _argv in demo.WRITING_STEPS:
-    RERUNS[_argv[0]] = ([a.replace("{build}/", "{out}/") for a in _argv] + _FASTER.get(_argv[0], []),
+    RERUNS[_argv[0]] = (_one_sim([a.replace("{build}/", "{out}/") for a in _argv]) + _FASTER.get(_argv[0], []),
                         "folder", _argv[0] != "gptq")
 
 

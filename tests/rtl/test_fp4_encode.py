@@ -2,13 +2,15 @@
 streamed from golden packs (exhaustive for bfloat16 and float16, TestFloat level 1 for float32).
 One build per (simulator, format, source type).
 
-Verilator runs every source type for every preset. Icarus, which interprets the encoder's logic
-for every vector (make bench: under 0.1 M vectors/s), runs float16 and float32 for every preset
-and bfloat16 for E2M1: float16's 10 fraction bits exercise the aligner and the sticky more than
-bfloat16's 7, and float32 brings the 8-bit source exponent, so the simulators still agree on
-every preset, every mode and both exponent widths. (All 2^32 float32 inputs go through the
-encoder on Verilator in `make exhaustive-rtl`.) The packs are generated once per session
-(build/packs, shared by the workers under a lock)."""
+Verilator runs every pack of every source type for every preset. Icarus, which interprets the
+encoder's logic for every vector (make bench: under 0.1 M vectors/s), runs for every preset the
+float32 packs (TestFloat level 1 in every mode and overflow policy) and the float16 packs in rne
+(every overflow policy) and sr, and for E2M1 the bfloat16 packs in every mode: float16's 10
+fraction bits exercise the aligner and the sticky more than bfloat16's 7, float32 brings the
+8-bit source exponent and every directed mode, so the simulators agree on every preset, every
+mode and both exponent widths. (All 2^32 float32 inputs go through the encoder on Verilator in
+`make exhaustive-rtl`.) The packs are generated once per session (build/packs, shared by the
+workers under a lock)."""
 import emu
 import pytest
 
@@ -25,6 +27,8 @@ CASES = [(sim, name, src) for sim in ("icarus", "verilator") for name in emu.lis
 @pytest.mark.parametrize("sim, name, src", CASES, ids=["-".join(c) for c in CASES])
 def test_fp4_encode_passes_every_pack(sim, name, src, record_rtl):
     specs = encode_specs(name, src)
+    if sim == "icarus" and src == "float16":
+        specs = [s for s in specs if s.rounding == "rne" or (s.rounding == "sr" and s.overflow == "saturate")]
     dirs = [pack.ensure(s, PACKS) for s in specs]
     expected = sum(manifest.load(d)["count"] for d in dirs)
     run = run_unit("encode", sim, dirs)
