@@ -63,11 +63,12 @@ def write_all(specs, root: Path, progress=None) -> int:
 
 def ensure(spec, root: Path) -> Path:
     """root/<spec.name>, generated unless an intact pack of the same generator is already there.
-    A lock file serializes generators (pytest workers) sharing one root."""
+    A lock file per pack serializes the generators (pytest workers) of that pack; different packs
+    are generated side by side."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     target = root / spec.name
-    with open(root / ".lock", "a") as lock:
+    with open(root / f".{spec.name}.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             found = manifest.verify(target)

@@ -18,9 +18,11 @@ def fp4ref(*args, cwd) -> subprocess.CompletedProcess:
 
 
 def test_the_reference_encoder_passes_ranges_of_every_kind(tmp_path):
-    # 0.5 .. 8 (every E2M1 tie), then float32 zeros, subnormals and the smallest normals, negative
+    # 0.5 .. 8 (every E2M1 tie), then float32 zeros, subnormals and the smallest normals, negative;
+    # then the top of the range: the largest finite values, Inf and NaN (one build: E4M3's six
+    # sweeps of all 2^32 inputs are `make exhaustive-rtl`'s)
     for fmt, mode, lo, hi in (("e2m1", "rne", 0x3F000000, 0x41000000), ("e2m1", "rdn", 0x80000000, 0x81000000),
-                              ("e4m3", "rne", 0x3A000000, 0x3B000000), ("e4m3", "rne", 0x7F000000, 0x80000000)):
+                              ("e2m1", "rup", 0x7F000000, 0x80000000)):
         res = fp4ref("-f", fmt, "-r", mode, "--start", hex(lo), "--stop", hex(hi), cwd=tmp_path)
         assert res.returncode == 0, res.stdout + res.stderr
         assert f"PASS: float32 -> {fmt} {mode} through fp4_encode on verilator: {hi - lo:,} inputs" in res.stdout
