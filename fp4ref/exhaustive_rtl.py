@@ -45,7 +45,8 @@ def add_parser(sub) -> None:
     p.add_argument("--rtl", action="append", type=Path, metavar="FILE",
                    help="your encoder's Verilog (repeat per file); default the reference RTL")
     p.add_argument("--top", default="fp4_encode",
-                   help="its module name; it takes fp4_encode's ports and parameters (docs/rtl_contract.md)")
+                   help="its module name: fp4_encode's ports (a 32-bit float32 x_i, mode_i, rand_i, sat_i, code_o, "
+                        "flags_o; docs/rtl_contract.md), one format, no parameters needed")
     p.add_argument("--readme", metavar="FILE", help="--all: also write the table between the markers "
                    "<!-- fp4ref exhaustive-rtl --> ... <!-- /fp4ref exhaustive-rtl --> of FILE")
 

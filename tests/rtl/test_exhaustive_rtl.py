@@ -57,3 +57,20 @@ def test_bad_input_is_one_line(tmp_path):
         res = fp4ref(*args, cwd=tmp_path)
         assert res.returncode == 2, (args, res.stderr)
         assert text in res.stderr and len(res.stderr.strip().splitlines()) == 1, (args, res.stderr)
+
+
+def test_a_users_encoder_in_another_style(tmp_path):
+    """A float32 E2M1 encoder written as a compare ladder with no parameters and no flags
+    (tests/rtl/diag_designs/enc32_ladder.v): swept as it is, its codes are right on every input of
+    0.5 .. 8 (every tie included) and its flags wrong on every input but the 7 exact values."""
+    design = REPO / "tests" / "rtl" / "diag_designs" / "enc32_ladder.v"
+    res = fp4ref("-f", "e2m1", "--start", "0x3f000000", "--stop", "0x41000000", "--rtl", design,
+                 "--top", "enc32_ladder", cwd=tmp_path)
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert "33,554,432 inputs (0x3f000000..0x41000000), 33,554,425 mismatches" in res.stdout
+    shown = [ln for ln in res.stderr.splitlines() if " mismatch x=" in ln]
+    assert len(shown) == 10
+    for ln in shown:                                   # the code agrees; only the flags differ
+        code = ln.split("code expected ")[1].split(" flags")[0]
+        want, got = code.split(" got ")
+        assert want == got and "flags expected" in ln and ln.endswith("got 0x0"), ln
