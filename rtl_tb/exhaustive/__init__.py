@@ -17,14 +17,13 @@ import hashlib
 import json
 import os
 import subprocess
-import tempfile
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from .. import process
 from ..runner import REPO, RTL
 from ..sims import require, sim_env
 
@@ -125,7 +124,7 @@ def build(fmt_name: str, rtl: list[Path] | None = None, top: str = "fp4_encode",
     srcs = _sources(rtl)
     text = wrapper(fmt_name, top)
     harness = (HERE / "harness.cpp").read_text()
-    flags = ["-O3", "--x-assign", "fast", "--x-initial", "fast", "-Wno-fatal", f"-CFLAGS", f"-O2 -DEXH_LANES={LANES}"]
+    flags = ["-O3", "--x-assign", "fast", "--x-initial", "fast", "-Wno-fatal", "-CFLAGS", f"-O2 -DEXH_LANES={LANES}"]
     h = hashlib.sha256()
     for part in [text, harness, " ".join(flags), *(p.read_text() for p in srcs)]:
         h.update(part.encode() + b"\0")
@@ -139,47 +138,26 @@ def build(fmt_name: str, rtl: list[Path] | None = None, top: str = "fp4_encode",
     cmd = ["verilator", "--cc", "--exe", "--build", *flags, f"-I{RTL}", *(f"-I{p.parent}" for p in srcs),
            "--top-module", "exh_top", "-Mdir", str(folder / "obj"), str(folder / "exh_top.v"),
            *map(str, srcs), str(HERE / "harness.cpp")]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=sim_env(), cwd=folder, timeout=1800)
+    proc = process.run(cmd, env=sim_env(), cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=1800)
     if proc.returncode != 0 or not binary.is_file():
-        errors = [ln for ln in (proc.stdout + proc.stderr).splitlines() if "%Error" in ln or "error:" in ln]
+        errors = [ln for ln in ((proc.stdout or "") + (proc.stderr or "")).splitlines()
+                  if "%Error" in ln or "error:" in ln] or ([f"the build ran {proc.timed_out}"] if proc.timed_out else [])
         raise ValueError(f"Verilator rejects the design: {(errors or ['see ' + str(folder / 'obj')])[0]}")
     return binary, key
-
-
-def _run_timed(cmd: list[str]) -> tuple[str, str, int, float]:
-    """(stdout, stderr, exit status, CPU seconds of the child): the CPU time, from the child's
-    own rusage, does not grow when other work shares the cores, as wall time would."""
-    with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err)
-        deadline = time.monotonic() + SHARD_TIMEOUT_S
-        out = proc.stdout.read()             # the harness prints a few lines at the end
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                proc.kill()
-                os.wait4(proc.pid, 0)
-                raise RuntimeError(f"exhaustive-rtl: a shard ran past {SHARD_TIMEOUT_S:g} s")
-            time.sleep(0.01)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        proc.stdout.close()
-        err.seek(0)
-        return (out.decode(errors="replace"), err.read().decode(errors="replace"), proc.returncode,
-                usage.ru_utime + usage.ru_stime)
 
 
 def _shard(binary: Path, table: Path, mode: int, lo: int, hi: int, cache: Path) -> tuple[dict, bool]:
     if cache.is_file():
         return json.loads(cache.read_text()), True
-    stdout, stderr, rc, cpu = _run_timed([str(binary), str(table), str(mode), str(lo), str(hi)])
-    lines = stdout.splitlines()
-    if rc != 0 or not lines or not lines[-1].startswith("RESULT "):
-        raise RuntimeError(f"exhaustive-rtl: the harness failed on {lo:#010x}..{hi:#010x}: "
-                           f"{(stderr.strip() or stdout.strip() or 'no output').splitlines()[-1]}")
-    _, n, bad = lines[-1].split()
+    res = process.run([str(binary), str(table), str(mode), str(lo), str(hi)], stdout=subprocess.PIPE,
+                      stderr=subprocess.PIPE, timeout=SHARD_TIMEOUT_S)
+    lines = (res.stdout or "").splitlines()
+    if res.timed_out or res.returncode != 0 or not lines or not lines[-1].startswith("RESULT "):
+        why = res.timed_out or ((res.stderr or "").strip() or (res.stdout or "").strip() or "no output").splitlines()[-1]
+        raise RuntimeError(f"exhaustive-rtl: the harness failed on {lo:#010x}..{hi:#010x}: {why}")
+    _, n, bad, cpu = lines[-1].split()
     rec = {"start": lo, "stop": hi, "inputs": int(n), "mismatches": int(bad),
-           "seconds": round(cpu, 3), "examples": lines[:-1]}
+           "seconds": float(cpu), "examples": lines[:-1]}
     tmp = cache.with_suffix(".tmp")
     tmp.write_text(json.dumps(rec) + "\n")
     os.replace(tmp, cache)             # a shard's verdict appears whole or not at all
