@@ -1,7 +1,7 @@
 """Slow, exact reference model of ``docs/encoding.md`` (TestFloat "slowfloat" style).
 
 This module is completely independent of ``emu/encode.py`` and ``emu/decode.py``: it imports
-only ``emu.spec`` (for the FloatFormat record's six fields) and uses a different algorithm.
+only ``fp4ref.emu.spec`` (for the FloatFormat record's six fields) and uses a different algorithm.
 
 * Every input element is parsed from its own IEEE bit pattern (sign, exponent, fraction,
   subnormals) into an exact ``Fraction``; no float arithmetic takes part in any decision.
@@ -10,7 +10,7 @@ only ``emu.spec`` (for the FloatFormat record's six fields) and uses a different
 * Rounding is a nearest-value search (bisect) on that sorted grid, followed by the mode table
   of §3.4 written out literally, then the overflow, NaN, Inf, zero and flag rules of §3.
 
-API (flags are always returned, unlike ``emu.encode``):
+API (flags are always returned, unlike ``fp4ref.emu.encode``):
     encode(x, fmt, rounding="rne", overflow="saturate", nan="auto", rand=None, sr_bits=8)
         -> (codes, flags): two uint8 arrays of x's shape
     decode(codes, fmt) -> flat list (C order) of (sign, magnitude) pairs: sign 0 or 1, magnitude
@@ -26,7 +26,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from emu.spec import FloatFormat
+from fp4ref.emu.spec import FloatFormat
 
 INEXACT, UNDERFLOW, OVERFLOW, INVALID = 1, 2, 4, 8  # §3.4 "Flags"
 ROUNDINGS = ("rne", "rna", "rtz", "rup", "rdn", "sr", "rnz", "rnm", "rnp")

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from emu import get_format
-from emu.block.quant import QUANT_SOURCES, mx_quant, nvfp4_quant
-from emu.block.e8m0 import SCALE_RULES
-from emu.round import MODES
-from emu.unpack import SOURCES
-from mac.block_dot import MAX_BLOCKS, MX_BLOCK, NV_BLOCK, SEMANTICS, mx_dot_fp32, nvfp4_dot_fp32
-from mac.fp32_round import F32_MODES
-from mac.fp_mul import fp_mul
-from mac.stream import MAX_LANES, STREAM_POLICIES, mac_stream
+from fp4ref.emu import get_format
+from fp4ref.emu.block.quant import QUANT_SOURCES, mx_quant, nvfp4_quant
+from fp4ref.emu.block.e8m0 import SCALE_RULES
+from fp4ref.emu.round import MODES
+from fp4ref.emu.unpack import SOURCES
+from fp4ref.mac.block_dot import MAX_BLOCKS, MX_BLOCK, NV_BLOCK, SEMANTICS, mx_dot_fp32, nvfp4_dot_fp32
+from fp4ref.mac.fp32_round import F32_MODES
+from fp4ref.mac.fp_mul import fp_mul
+from fp4ref.mac.stream import MAX_LANES, STREAM_POLICIES, mac_stream
 
 from . import dot_pack, fp_mul_pack, quant_pack, stream_pack
 from .cases import MAX_RANDOM

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from emu import decode, decode_int, get_format, int_map
-from emu.spec import FloatFormat
+from fp4ref.emu import decode, decode_int, get_format, int_map
+from fp4ref.emu.spec import FloatFormat
 
 from . import units
 
@@ -38,7 +38,7 @@ def _hex32(values, per_line: int = 8) -> str:
 
 def sources(fmt: str | FloatFormat) -> dict[str, str]:
     """{file name: text} of the C export of ``fmt`` (a ValueError names what cannot be exported)."""
-    from emu.lookup import lookup_names
+    from fp4ref.emu.lookup import lookup_names
 
     try:
         fmt = get_format(fmt)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from emu.spec import FloatFormat
+from fp4ref.emu.spec import FloatFormat
 
 #: cases per level: (significand pattern families, seeded random inputs)
 LEVELS = {

@@ -5,12 +5,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-import emu
-from emu.flags import describe
-from emu.encode import NAN_POLICIES, SIGNED_ZERO
-from emu.round import ROUNDINGS
-from emu.spec import FloatFormat
-from emu.unpack import SOURCES
+from fp4ref import emu
+from fp4ref.emu.flags import describe
+from fp4ref.emu.encode import NAN_POLICIES, SIGNED_ZERO
+from fp4ref.emu.round import ROUNDINGS
+from fp4ref.emu.spec import FloatFormat
+from fp4ref.emu.unpack import SOURCES
 
 from . import cases, units
 

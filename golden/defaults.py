@@ -6,8 +6,8 @@ TestFloat-style float32 packs at level 1 in every mode.
 """
 from __future__ import annotations
 
-from emu import get_format, list_formats
-from emu.round import MODES
+from fp4ref.emu import get_format, list_formats
+from fp4ref.emu.round import MODES
 
 from .lut_pack import LutPackSpec, decoder_names
 from .mac_pack import MacPackSpec

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from emu import get_format
-from mac.block_dot import E8M0_NAN, MAX_BLOCKS, MX_BLOCK, NV_BLOCK, ue4m3
-from mac.fp32_round import INF, NAN, SIGN, round_f32
-from mac.products import int_codes
+from fp4ref.emu import get_format
+from fp4ref.mac.block_dot import E8M0_NAN, MAX_BLOCKS, MX_BLOCK, NV_BLOCK, ue4m3
+from fp4ref.mac.fp32_round import INF, NAN, SIGN, round_f32
+from fp4ref.mac.products import int_codes
 
 E2M1 = get_format("e2m1")
 #: E2M1 magnitude code of each integer mapping I (units of 1/2)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from emu import get_format
+from fp4ref.emu import get_format
 
 MAX_PAIRS = 1 << 16
 

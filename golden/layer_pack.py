@@ -34,9 +34,9 @@ from pathlib import Path
 
 import numpy as np
 
-from emu import decode, encode, get_format
-from mac import dot
-from mac.width import bits_for, l1_bound, observed_max, preshift_range, worst_case_width
+from fp4ref.emu import decode, encode, get_format
+from fp4ref.mac import dot
+from fp4ref.mac.width import bits_for, l1_bound, observed_max, preshift_range, worst_case_width
 
 from . import manifest
 from .atomic import check_target, write_folder
@@ -53,7 +53,7 @@ DEFAULT_TOKENS = 4
 CALIB_SENTENCES = 48                 #: quant.sentences.CALIBRATION: all of it by default
 LAYER_PACK = 1                       #: bump when the vectors a given set of arguments yields change
 #: the manifest's note on RTN weights (quant.gptq.rtn computes emu.lookup_scale.quantize bit for bit)
-RTN_NOTE = "emu.lookup_scale.quantize(w, 'e2m1', 128): scale = fp32(absmax / 6), nearest value, ties even"
+RTN_NOTE = "fp4ref.emu.lookup_scale.quantize(w, 'e2m1', 128): scale = fp32(absmax / 6), nearest value, ties even"
 
 
 @dataclass
@@ -114,7 +114,7 @@ def encode_activations(x, act_scale, shifts) -> np.ndarray:
 # ---- weights -----------------------------------------------------------------------------------
 def rtn_weights(w) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(codes, scales, g_idx) of RTN E2M1 at group 128 (quant.gptq.rtn: scale = absmax / 6)."""
-    from quant.gptq import rtn
+    from fp4ref.quant.gptq import rtn
     q = rtn(np.asarray(w, np.float32), FORMAT, GROUP)
     return q.codes, q.scales, q.groups
 
@@ -122,13 +122,13 @@ def rtn_weights(w) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def gptq_weights(w, x) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
     """(codes, scales, g_idx, note) of GPTQ onto the E2M1 grid at group 128 (quant.gptq), the
     Hessian from the calibration activations x [tokens, in]."""
-    from quant import gptq as G
+    from fp4ref.quant import gptq as G
     q = G.gptq(np.asarray(w, np.float32), G.hessian(np.asarray(x, np.float32)), FORMAT,
                group_size=GROUP, act_order=False)
     if q.zeros is not None and np.any(q.zeros != 0):
         raise ValueError("gptq: nonzero zero points; the E2M1 MAC has no zero-point path")
     r = q.report
-    note = (f"quant.gptq.gptq(grid 'e2m1', group_size={GROUP}, act_order=False, damp={r.get('damp')}): "
+    note = (f"fp4ref.quant.gptq.gptq(grid 'e2m1', group_size={GROUP}, act_order=False, damp={r.get('damp')}): "
             f"Hessian 2 X^T X / n from the calibration tokens; damp used {r.get('damp_used')}, "
             f"fallback to RTN {r.get('fallback_rtn')}")
     return (np.asarray(q.codes, np.uint8), np.asarray(q.scales, np.float32),
@@ -152,8 +152,8 @@ def quantize_layer(layer: str = DEFAULT_LAYER, tokens: int = DEFAULT_TOKENS, met
     """Quantize one MiniLM Linear (weights and activations) from ``calib`` calibration sentences;
     the pack's ``tokens`` tokens are spread evenly over the calibration tokens."""
     check_args(layer, tokens, method, calib)
-    from quant import minilm
-    from quant.sentences import CALIBRATION
+    from fp4ref.quant import minilm
+    from fp4ref.quant.sentences import CALIBRATION
 
     model, tok = minilm.load()
     names = minilm.linear_names(model)

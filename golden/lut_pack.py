@@ -15,7 +15,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from emu.lookup import LookupFormat, get_lookup, lookup_names
+from fp4ref.emu.lookup import LookupFormat, get_lookup, lookup_names
 
 from .codec_pack import DEFAULT_SEED
 from .mac_pack import twos

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from emu.spec import FloatFormat
-from mac import dot, product_table
-from mac.accumulate import check_acc_w
-from mac.dot import ORDERS
-from mac.products import IntFormat, check_pair, extremes, int_format, range_bits
+from fp4ref.emu.spec import FloatFormat
+from fp4ref.mac import dot, product_table
+from fp4ref.mac.accumulate import check_acc_w
+from fp4ref.mac.dot import ORDERS
+from fp4ref.mac.products import IntFormat, check_pair, extremes, int_format, range_bits
 
 from .cases import MAX_RANDOM
 from .codec_pack import DEFAULT_SEED, fmt_record

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from emu import get_format
-from emu.spec import FloatFormat
-from mac.mx_dot import BLOCK, E8M0_NAN, mx_dot
-from mac.products import int_codes
+from fp4ref.emu import get_format
+from fp4ref.emu.spec import FloatFormat
+from fp4ref.mac.mx_dot import BLOCK, E8M0_NAN, mx_dot
+from fp4ref.mac.products import int_codes
 
 from .cases import MAX_RANDOM
 from .codec_pack import DEFAULT_SEED, fmt_record

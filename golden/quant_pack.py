@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from emu.block.quant import SOURCE_DTYPES
-from emu.unpack import SOURCES
+from fp4ref.emu.block.quant import SOURCE_DTYPES
+from fp4ref.emu.unpack import SOURCES
 
 #: docs/block.md §3's worked amax values (as float32)
 AMAX_TABLE = (0.0, 2.0 ** -149, 1.0, 1.5, 1.75, 6.0, 6.0000005, 7.0, 8 - 2.0 ** -21, 8.0,

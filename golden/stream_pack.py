@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from emu import get_format
-from mac.products import int_codes
+from fp4ref.emu import get_format
+from fp4ref.mac.products import int_codes
 
 from .mac_pack import finite_codes
 

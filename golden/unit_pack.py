@@ -47,7 +47,7 @@ class Opt:
             return v
         v = str(value)
         if self.kind == "format":
-            from emu import get_format
+            from fp4ref.emu import get_format
             return get_format(v).name
         if self.choices and v not in self.choices:
             raise ValueError(f"{self.name}: must be one of {', '.join(self.choices)}, got {v!r}")

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import ml_dtypes
 import numpy as np
 
-import emu
-from emu.spec import FloatFormat
-from emu.unpack import SOURCES
+from fp4ref import emu
+from fp4ref.emu.spec import FloatFormat
+from fp4ref.emu.unpack import SOURCES
 
 UNITS = ("encode", "decode")
 ENCODE_SOURCES = ("bfloat16", "float16", "float32")

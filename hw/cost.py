@@ -27,12 +27,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from golden.markers import md_table
-from rtl_tb import process
-from rtl_tb.runner import REPO
+from fp4ref.golden.markers import md_table
+from fp4ref.rtl_tb import process
+from fp4ref import paths
 
-RTL_COST = REPO / "rtl" / "cost"
-DEFAULT_OUT = REPO / "build" / "cost"
+RTL_COST = paths.rtl() / "cost"
 
 # The cost set, in table order, with the names the papers use.
 FORMATS = ("int4_full", "e2m1", "e2m1_sr", "e2m1_sp", "e1m2", "e3m0", "apot4", "nf4", "sf4_nu5")
@@ -203,13 +202,13 @@ def mse(w, fmt: str) -> tuple[float, int]:
     """(sum of squared errors, element count) of RTN fake quantization at GROUP_SIZE."""
     import numpy as np
 
-    from emu.lookup_scale import fake_quantize
+    from fp4ref.emu.lookup_scale import fake_quantize
     d = fake_quantize(w, fmt, GROUP_SIZE).astype(np.float64) - np.asarray(w, dtype=np.float64)
     return float(np.sum(d * d)), int(d.size)
 
 
 def minilm_weights(quick: bool):
-    from quant import minilm
+    from fp4ref.quant import minilm
     model, _ = minilm.load()
     names = minilm.linear_names(model)
     if quick:
@@ -219,7 +218,7 @@ def minilm_weights(quick: bool):
 
 def accuracy(formats, seed: int, quick: bool) -> dict[str, dict[str, float]]:
     """{fmt: {"student_t": MSE, "minilm": MSE}}."""
-    from quant.rtn import student_t
+    from fp4ref.quant.rtn import student_t
     t = student_t(QUICK_T_SAMPLES if quick else STUDENT_T_SAMPLES, STUDENT_T_NU, seed)
     ws = minilm_weights(quick)
     out = {}
@@ -372,7 +371,7 @@ class Plan:
 def plan(formats: str | None = None, quick: bool = False, seed: int | None = None) -> Plan:
     """Check the formats (ValueError), find yosys (ValueError naming the install command) and list
     the jobs. ``seed`` None: quant.rtn's Student-t seed."""
-    from quant.rtn import STUDENT_T_SEED
+    from fp4ref.quant.rtn import STUDENT_T_SEED
 
     fmts = select_formats(formats)
     seed = STUDENT_T_SEED if seed is None else int(seed)
@@ -438,6 +437,6 @@ def report(p: Plan, best, acc, out_dir: Path, plot: bool = True) -> tuple[str, l
              "cost.json": (json.dumps(record, indent=1, sort_keys=True) + "\n").encode()}
     if plot:
         files["cost.png"] = plot_png(formats, best, acc, {"student_t": front_t, "minilm": front_m})
-    from golden.atomic import write_folder
+    from fp4ref.golden.atomic import write_folder
     write_folder(out_dir, files)
     return md, list(files)

@@ -13,7 +13,7 @@ import time
 import ml_dtypes
 import numpy as np
 
-from emu import encode
+from fp4ref.emu import encode
 
 SEED = 20261124
 MAX_SIZE = 1 << 28     #: elements per run at most: 2^28 float32 values are 1 GiB before any copy

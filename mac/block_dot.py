@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from emu import get_format
+from fp4ref.emu import get_format
 
 from .fp32_round import NAN, add_exact, add_f32, check_mode, exact, is_inf, is_nan, round_f32
 from .products import int_codes

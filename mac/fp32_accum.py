@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from emu import decode, get_format
-from emu.spec import FloatFormat
+from fp4ref.emu import decode, get_format
+from fp4ref.emu.spec import FloatFormat
 
 from .dot import ORDERS
 from .products import check_shifts, int_codes

@@ -2,13 +2,13 @@
 
 An exact value is a pair (S, E) of Python ints meaning S * 2^E. ``round_f32`` rounds it to a
 binary32 bit pattern in ``rne`` or ``rtz`` with subnormals kept (or flushed after rounding with
-``ftz``), overflow to Inf (rne) or FLT_MAX (rtz), and the four flags of ``emu.Flag``.
+``ftz``), overflow to Inf (rne) or FLT_MAX (rtz), and the four flags of ``fp4ref.emu.Flag``.
 ``add_f32`` is one IEEE binary32 addition built on it. Python ints: the exact sums of block
 units span more than 500 bits.
 """
 from __future__ import annotations
 
-from emu.flags import Flag
+from fp4ref.emu.flags import Flag
 
 F32_MODES = ("rne", "rtz")
 NAN = 0x7FC00000                    #: the canonical quiet NaN every unit returns

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from emu import decode, encode, get_format
-from emu.spec import FloatFormat
+from fp4ref.emu import decode, encode, get_format
+from fp4ref.emu.spec import FloatFormat
 
 
 def fp_mul(a, b, fa: str | FloatFormat, fb: str | FloatFormat, fo: str | FloatFormat,

@@ -16,11 +16,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from emu import get_format
-from emu.spec import FloatFormat
+from fp4ref.emu import get_format
+from fp4ref.emu.spec import FloatFormat
 
-from emu.decode import FINITE, int_table
-from emu.intmap import int_map_table
+from fp4ref.emu.decode import FINITE, int_table
+from fp4ref.emu.intmap import int_map_table
 
 from .products import check_pair, check_shifts, int_codes
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from emu import get_format
-from emu.spec import FloatFormat
+from fp4ref.emu import get_format
+from fp4ref.emu.spec import FloatFormat
 
 from .products import int_codes
 

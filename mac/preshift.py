@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from emu import get_format
-from emu.spec import FloatFormat
+from fp4ref.emu import get_format
+from fp4ref.emu.spec import FloatFormat
 
 from .gemm import gemm
 from .width import preshift_range

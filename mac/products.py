@@ -16,10 +16,10 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
-from emu import get_format, int_map
-from emu.decode import FINITE, int_table
-from emu.intmap import int_map_table
-from emu.spec import FloatFormat
+from fp4ref.emu import get_format, int_map
+from fp4ref.emu.decode import FINITE, int_table
+from fp4ref.emu.intmap import int_map_table
+from fp4ref.emu.spec import FloatFormat
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ class IntFormat:
     def int_codes(self, codes) -> np.ndarray:
         """I(code) as int64; ValueError for codes outside the format or not usable."""
         if self.is_lookup:
-            from emu.lookup import decode_int
+            from fp4ref.emu.lookup import decode_int
             return decode_int(codes, self.source)
         return int_map(codes, self.source)
 
@@ -107,7 +107,7 @@ class IntFormat:
         """The decoded value of every code, as float64 (NaN where a lookup code is unused)."""
         if self.is_lookup:
             return self.source.values.astype(np.float64)
-        from emu import decode
+        from fp4ref.emu import decode
         return np.asarray(decode(np.arange(self.n_codes), self.source), np.float64)
 
 
@@ -143,7 +143,7 @@ def int_format(fmt) -> IntFormat:
         return fmt
     if isinstance(fmt, FloatFormat):
         return _preset(fmt)
-    from emu.lookup import LookupFormat, get_lookup, lookup_names
+    from fp4ref.emu.lookup import LookupFormat, get_lookup, lookup_names
     if isinstance(fmt, LookupFormat):
         return _lookup(fmt)
     try:
@@ -158,7 +158,7 @@ def int_format(fmt) -> IntFormat:
 
 
 def _preset_names() -> set:
-    from emu import list_formats
+    from fp4ref.emu import list_formats
     return set(list_formats())
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from emu.spec import FloatFormat
+from fp4ref.emu.spec import FloatFormat
 
 
 def int_of(code: int, fmt: FloatFormat) -> int:

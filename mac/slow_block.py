@@ -2,7 +2,7 @@
 
 Written from docs/block.md §7-§9, §11, §12, docs/encoding.md §2-§3 and docs/mac.md §1-§2 alone,
 independent of ``mac/block_dot.py``, ``mac/stream.py`` and ``mac/fp_mul.py``: Python ints and
-``fractions.Fraction``, one vector at a time, formats read from the ``emu.spec`` fields only
+``fractions.Fraction``, one vector at a time, formats read from the ``fp4ref.emu.spec`` fields only
 (the exact helpers live in ``emu/block/slow.py``).
 
     slow_mx_dot(a, b, xa, xb, acc=None, semantics="exact", rounding="rne", ftz=False)
@@ -22,10 +22,10 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from emu.block.slow import (E2M1, F32_NAN, INVALID, decode_code, encode_exact, ieee_value,
+from fp4ref.emu.block.slow import (E2M1, F32_NAN, INVALID, decode_code, encode_exact, ieee_value,
                             int_of, pow2, round_f32)
-from emu.registry import get_format      # the preset table only
-from emu.spec import FloatFormat
+from fp4ref.emu.registry import get_format      # the preset table only
+from fp4ref.emu.spec import FloatFormat
 
 SEMANTICS = ("exact", "per_block")
 POLICIES = ("wrap", "saturate")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from emu import get_format
+from fp4ref.emu import get_format
 
 from .products import IntFormat, check_pair, check_shifts, extremes, int_format, range_bits, unit_text
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-import emu
-from mac import worst_case_width
-from mac.width import check_accumulator
+from fp4ref import emu
+from fp4ref.mac import worst_case_width
+from fp4ref.mac.width import check_accumulator
 
 from . import lfp4_int
 from .lfp4 import fake_quant, per_element_step

@@ -14,8 +14,8 @@ import json
 import numpy as np
 import torch
 
-from mac import l1_bound, worst_case_width
-from mac.width import bits_for
+from fp4ref.mac import l1_bound, worst_case_width
+from fp4ref.mac.width import bits_for
 
 from . import lfp4_int
 from .preshift import FoldedLayer, fold

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from emu.lookup_scale import group_bounds
+from fp4ref.emu.lookup_scale import group_bounds
 
 from .grids import Grid, dequantize as grid_dequantize, grid, group_params, quantize_column
 

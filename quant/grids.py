@@ -30,8 +30,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from emu.lookup import LookupFormat, decode, decode_int, encode, get_lookup, lookup_names
-from emu.lookup_scale import asym_codes, group_scale, scaled
+from fp4ref.emu.lookup import LookupFormat, decode, decode_int, encode, get_lookup, lookup_names
+from fp4ref.emu.lookup_scale import asym_codes, group_scale, scaled
 
 F32 = np.float32
 INT_GRIDS = lookup_names(3)                  #: the 3-bit integer grids: int3_sym, int3_asym

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-import emu
-from emu.spec import FloatFormat
+from fp4ref import emu
+from fp4ref.emu.spec import FloatFormat
 
 #: (e, m) -> emu preset of the bias-0 grid S(e, m) (llm-fp4.md §1.3 table)
 GRIDS = {(3, 0): "e3m0_b0", (2, 1): "e2m1_b0", (1, 2): "e1m2"}

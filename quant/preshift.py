@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-import emu
-from emu.spec import FloatFormat
-from mac import gemm
+from fp4ref import emu
+from fp4ref.emu.spec import FloatFormat
+from fp4ref.mac import gemm
 
 from . import lfp4_int
 

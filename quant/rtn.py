@@ -16,8 +16,8 @@ from typing import Callable
 import numpy as np
 import torch
 
-from emu.lookup import get_lookup, lookup_names
-from emu.lookup_scale import fake_quantize
+from fp4ref.emu.lookup import get_lookup, lookup_names
+from fp4ref.emu.lookup_scale import fake_quantize
 
 STUDENT_T_SEED = 20261124
 GROUPINGS = {"g128": 128, "channel": -1}
@@ -42,7 +42,7 @@ def _lookup_scheme(fmt: str, grouping: str) -> Scheme:
 
 
 def _block_schemes() -> list[Scheme]:
-    from emu import block
+    from fp4ref.emu import block
 
     def rows(fn):
         return lambda w: np.stack([fn(r) for r in w])

@@ -53,10 +53,10 @@ def read(path: Path):
 
 
 def _codec(type_name: str):
-    from emu.block import (dequantize_row_q4_0, dequantize_row_q4_1, dequantize_row_q8_0,
+    from fp4ref.emu.block import (dequantize_row_q4_0, dequantize_row_q4_1, dequantize_row_q8_0,
                            quantize_row_q4_0, quantize_row_q4_1, quantize_row_q8_0)
-    from emu.block.ggml_q4 import Q4_0_BYTES, Q4_1_BYTES
-    from emu.block.ggml_q8 import Q8_0_BYTES
+    from fp4ref.emu.block.ggml_q4 import Q4_0_BYTES, Q4_1_BYTES
+    from fp4ref.emu.block.ggml_q8 import Q8_0_BYTES
 
     return {"Q4_0": (dequantize_row_q4_0, quantize_row_q4_0, Q4_0_BYTES),
             "Q4_1": (dequantize_row_q4_1, quantize_row_q4_1, Q4_1_BYTES),
@@ -68,7 +68,7 @@ def zero_codes(raw: np.ndarray, type_name: str) -> np.ndarray:
     fl32(q * d + m) == 0; Q4_0 and Q8_0 always (code 8, code 0)."""
     if type_name != "Q4_1":
         return np.ones(raw.size // _codec(type_name)[2], bool)
-    from emu.block.ggml_q4 import Q4_1_BYTES, _fp16_values
+    from fp4ref.emu.block.ggml_q4 import Q4_1_BYTES, _fp16_values
 
     blocks = raw.reshape(-1, Q4_1_BYTES)
     d = _fp16_values(blocks[:, 0:2])

@@ -38,9 +38,10 @@ from typing import Callable
 
 import numpy as np
 
-from golden.markers import check as check_markers, markers as marker_pair, splice
+from fp4ref.golden.markers import check as check_markers, markers as marker_pair, splice
 
-REPO = Path(__file__).resolve().parent.parent
+from fp4ref import paths
+
 CATALOGUE = Path(__file__).with_name("bad_input.toml")
 TIMEOUT_S = 120
 _IN_CAMPAIGN = "FP4REF_BADINPUT_CAMPAIGN"
@@ -95,8 +96,8 @@ def _setup(fn: Callable[[Path], None]) -> Callable[[Path], None]:
 
 def _pack(tmp: Path) -> Path:
     """A good 16-vector decode pack (e2m1) at tmp/pack."""
-    from emu import get_format
-    from golden.pack import PackSpec, write
+    from fp4ref.emu import get_format
+    from fp4ref.golden.pack import PackSpec, write
     return write(PackSpec("decode", get_format("e2m1")), tmp / "pack")
 
 
@@ -176,7 +177,7 @@ def setup_file_missing(tmp: Path) -> None:
 @_setup
 def setup_gguf_cut(tmp: Path) -> None:
     """TMP/cut.gguf: the first 1,000 bytes of the shipped model file."""
-    from quant.smollm2 import gguf_path
+    from fp4ref.quant.smollm2 import gguf_path
     with open(gguf_path(), "rb") as f:
         (tmp / "cut.gguf").write_bytes(f.read(1000))
 
@@ -352,7 +353,7 @@ def _env(cat: Category, tmp: Path) -> dict[str, str]:
     env = dict(os.environ)
     for k in ("PYTHONUNBUFFERED", "FP4REF_DEBUG"):       # buffered stdout, as a user has it
         env.pop(k, None)
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+    env["PYTHONPATH"] = os.pathsep.join([str(paths.import_root())] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env[_IN_CAMPAIGN] = "1"
     env.update({k: v.replace("{tmp}", str(tmp)) for k, v in cat.env})
@@ -429,7 +430,7 @@ def _error_line(stderr: str, command: str) -> tuple[str, list[str]]:
 
 
 def _short(text: str, tmp: Path) -> str:
-    return text.replace(str(tmp), "TMP").replace(str(REPO), "REPO")
+    return text.replace(str(tmp), "TMP").replace(str(paths.import_root()), "REPO")
 
 
 def run_category(cat: Category, tmp: Path, commands: set[str] | None = None) -> Result:

@@ -18,8 +18,8 @@ import cocotb
 import numpy as np
 from cocotb.triggers import Timer
 
-from golden.mac_pack import signed, twos
-from golden.pack import load
+from fp4ref.golden.mac_pack import signed, twos
+from fp4ref.golden.pack import load
 
 from .contracts import shared_values
 from .drive import Heartbeat, clocked, read_bits, stream

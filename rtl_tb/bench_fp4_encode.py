@@ -2,7 +2,7 @@
 packs through the lanes; every expectation comes from the packs."""
 import cocotb
 
-from rtl_tb.drive import run_packs
+from fp4ref.rtl_tb.drive import run_packs
 
 
 @cocotb.test()

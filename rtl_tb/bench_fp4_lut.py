@@ -25,8 +25,8 @@ from pathlib import Path
 import cocotb
 import numpy as np
 
-from golden import manifest as manifests
-from golden.pack import load
+from fp4ref.golden import manifest as manifests
+from fp4ref.golden.pack import load
 
 from .contracts import CONTRACTS, lut_reference, port_widths, resolve
 from .drive import Heartbeat, run_packs, stream

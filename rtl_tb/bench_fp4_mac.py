@@ -2,7 +2,7 @@
 product and dot-product packs; every expectation comes from the packs."""
 import cocotb
 
-from rtl_tb.drive import run_packs
+from fp4ref.rtl_tb.drive import run_packs
 
 
 @cocotb.test()

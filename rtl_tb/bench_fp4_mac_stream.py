@@ -3,7 +3,7 @@
 compared after every edge with the packs."""
 import cocotb
 
-from rtl_tb.drive import run_clocked_packs
+from fp4ref.rtl_tb.drive import run_clocked_packs
 
 
 @cocotb.test()

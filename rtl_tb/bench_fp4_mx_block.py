@@ -3,7 +3,7 @@
 nan_o, every bit) comes from the packs."""
 import cocotb
 
-from rtl_tb.drive import run_packs
+from fp4ref.rtl_tb.drive import run_packs
 
 
 @cocotb.test()

@@ -2,7 +2,7 @@
 `fp4_mx_quant`): streams mx_quant packs through the copies; every expected bit comes from the packs."""
 import cocotb
 
-from rtl_tb.drive import run_packs
+from fp4ref.rtl_tb.drive import run_packs
 
 
 @cocotb.test()

@@ -2,7 +2,7 @@
 `fp4_nvfp4_quant`): streams nvfp4_quant packs through the copies; every expected bit comes from the packs."""
 import cocotb
 
-from rtl_tb.drive import run_packs
+from fp4ref.rtl_tb.drive import run_packs
 
 
 @cocotb.test()

@@ -6,8 +6,8 @@ import os
 
 import cocotb
 
-from rtl_tb.bench_fp4_lut import BANK_ENV, run_bank_packs
-from rtl_tb.drive import run_packs
+from fp4ref.rtl_tb.bench_fp4_lut import BANK_ENV, run_bank_packs
+from fp4ref.rtl_tb.drive import run_packs
 
 
 @cocotb.test()

@@ -8,10 +8,10 @@ import os
 import cocotb
 import numpy as np
 
-from golden.pack import load
-from rtl_tb.contracts import CONTRACTS, port_widths, resolve, shared_values
-from rtl_tb.drive import Heartbeat, clocked, settle, split_outputs, stream
-from rtl_tb.lanes import pack_lanes, port_bits
+from fp4ref.golden.pack import load
+from fp4ref.rtl_tb.contracts import CONTRACTS, port_widths, resolve, shared_values
+from fp4ref.rtl_tb.drive import Heartbeat, clocked, settle, split_outputs, stream
+from fp4ref.rtl_tb.lanes import pack_lanes, port_bits
 
 CHUNK = 32            #: cycles between checks: a killed mutant stops within CHUNK cycles
 

@@ -14,8 +14,8 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from emu.round import MODES
-from emu.spec import SPECIALS
+from fp4ref.emu.round import MODES
+from fp4ref.emu.spec import SPECIALS
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def reference_params(record: dict) -> dict[str, int]:
     if unit in ("encode", "decode"):
         params = {**_fmt_params("", fmt), "SPECIALS": SPECIALS.index(fmt["specials"])}
         if unit == "encode":
-            from emu.unpack import SOURCES
+            from fp4ref.emu.unpack import SOURCES
             src = SOURCES[opt["src"]]
             params.update(SRC_EXP_W=src.exp_w, SRC_MAN_W=src.man_w, SR_W=opt["sr_bits"])
         else:
@@ -127,17 +127,17 @@ def port_widths(contract: Contract, record: dict) -> dict[str, int]:
     return out
 
 
-_MAC = dict(module="fp4_mac", sources=("fp4_mac.v",), bench="rtl_tb.bench_fp4_mac")
+_MAC = dict(module="fp4_mac", sources=("fp4_mac.v",), bench="fp4ref.rtl_tb.bench_fp4_mac")
 
 CONTRACTS = {
     "encode": Contract(
         unit="encode", module="fp4_encode", sources=("fp4_round.v", "fp4_encode.v"),
-        bench="rtl_tb.bench_fp4_encode",
+        bench="fp4ref.rtl_tb.bench_fp4_encode",
         lane_inputs={"x_i": ("x",), "rand_i": ("rand",)},
         lane_outputs={"code_o": "code", "flags_o": "flags"},
         shared_inputs={"mode_i": 3, "sat_i": 1}),
     "decode": Contract(
-        unit="decode", module="fp4_decode", sources=("fp4_decode.v",), bench="rtl_tb.bench_fp4_decode",
+        unit="decode", module="fp4_decode", sources=("fp4_decode.v",), bench="fp4ref.rtl_tb.bench_fp4_decode",
         lane_inputs={"code_i": ("code",)},
         lane_outputs={"int_o": "int", "f32_o": "f32", "is_nan_o": "nan", "is_inf_o": "inf"}),
     # every product through a one-lane MAC with zero shift and zero accumulator
@@ -154,18 +154,18 @@ CONTRACTS = {
     # simulator streams faster
     "mx_block": Contract(
         unit="mx_block", module="fp4_mx_block", sources=("fp4_mx_block.v",),
-        bench="rtl_tb.bench_fp4_mx_block",
+        bench="fp4ref.rtl_tb.bench_fp4_mx_block",
         lane_inputs={"a_i": ("a*",), "b_i": ("b*",), "xa_i": ("xa",), "xb_i": ("xb",)},
         lane_outputs={"sum_o": "sum", "exp_o": "exp", "nan_o": "nan"}, copies=4),
     # lookup formats: one module per format; {name} is the pack's format (lut_reference() below)
     "lut_decode": Contract(
         unit="lut_decode", module="fp4_lut_{name}", sources=("lut/fp4_lut_{name}.v",),
-        bench="rtl_tb.bench_fp4_lut",
+        bench="fp4ref.rtl_tb.bench_fp4_lut",
         lane_inputs={"code_i": ("code",)},
         lane_outputs={"f32_o": "f32", "int_o": "int", "valid_o": "valid"}),
     "lut_mul": Contract(
         unit="lut_mul", module="cost_mul_{name}", sources=("cost/cost_mul_{name}.v",),
-        bench="rtl_tb.bench_lut_mul",
+        bench="fp4ref.rtl_tb.bench_lut_mul",
         lane_inputs={"a_i": ("a",), "b_i": ("b",)},
         lane_outputs={"prod_o": "prod"}),
 }
@@ -173,14 +173,14 @@ CONTRACTS = {
 
 # ---- units of block-scaled hardware (docs/block.md §7-§12, docs/rtl_contract.md) ------------------
 def _src_params(opt: dict) -> dict[str, int]:
-    from emu.unpack import SOURCES
+    from fp4ref.emu.unpack import SOURCES
     src = SOURCES[opt["src"]]
     return {"SRC_EXP_W": src.exp_w, "SRC_MAN_W": src.man_w}
 
 
 def _fmt_of(name: str, prefix: str, specials: bool = False) -> dict[str, int]:
-    from emu import get_format
-    from golden.codec_pack import fmt_record
+    from fp4ref.emu import get_format
+    from fp4ref.golden.codec_pack import fmt_record
     rec = fmt_record(get_format(name))
     out = _fmt_params(prefix, rec)
     if specials:
@@ -224,7 +224,7 @@ def _dot_widths(size: int, scales: tuple[str, str], tscale: bool):
 
 def _quant_widths(size: int, nv: bool):
     def widths(record: dict) -> dict[str, int]:
-        from emu.unpack import SOURCES
+        from fp4ref.emu.unpack import SOURCES
         out = {"x_i": size * SOURCES[record["options"]["src"]].bits, "rand_i": size * 8,
                "scale_o": 8, "code_o": 4 * size}
         if nv:
@@ -234,14 +234,14 @@ def _quant_widths(size: int, nv: bool):
 
 
 def _stream_widths(record: dict) -> dict[str, int]:
-    from emu import get_format
+    from fp4ref.emu import get_format
     o = record["options"]
     return {"clr_i": 1, "en_i": 1, "x_i": o["lanes"] * get_format(o["x"]).bits,
             "w_i": o["lanes"] * get_format(o["w"]).bits, "acc_o": o["acc_w"], "ovf_o": 1}
 
 
 def _mul_widths(record: dict) -> dict[str, int]:
-    from emu import get_format
+    from fp4ref.emu import get_format
     o = record["options"]
     return {"a_i": get_format(o["a"]).bits, "b_i": get_format(o["b"]).bits, "rand_i": 8,
             "code_o": get_format(o["o"]).bits, "flags_o": 4}
@@ -252,36 +252,36 @@ CONTRACTS.update({
     # one vector is up to 8 blocks (2,112 input bits): 2 copies per cycle
     "mx_dot": Contract(
         unit="mx_dot", module="fp4_mx_dot", sources=("fp4_e2m1_sum.v", "fp4_fp32_round.v", "fp4_mx_dot.v"),
-        bench="rtl_tb.bench_fp4_mx_dot",
+        bench="fp4ref.rtl_tb.bench_fp4_mx_dot",
         lane_inputs={"a_i": ("a*",), "b_i": ("b*",), "xa_i": ("xa*",), "xb_i": ("xb*",), "acc_i": ("acc?",)},
         lane_outputs=_DOT_OUT, copies=2, widths=_dot_widths(32, ("xa_i", "xb_i"), False)),
     "nvfp4_dot": Contract(
         unit="nvfp4_dot", module="fp4_nvfp4_dot", sources=("fp4_e2m1_sum.v", "fp4_fp32_round.v", "fp4_nvfp4_dot.v"),
-        bench="rtl_tb.bench_fp4_nvfp4_dot",
+        bench="fp4ref.rtl_tb.bench_fp4_nvfp4_dot",
         lane_inputs={"a_i": ("a*",), "b_i": ("b*",), "sa_i": ("sa*",), "sb_i": ("sb*",), "ta_i": ("ta?",),
                      "tb_i": ("tb?",), "acc_i": ("acc?",)},
         lane_outputs=_DOT_OUT, copies=2, widths=_dot_widths(16, ("sa_i", "sb_i"), True)),
     "mx_quant": Contract(
         unit="mx_quant", module="fp4_mx_quant", sources=("fp4_round.v", "fp4_quant_elem.v", "fp4_mx_quant.v"),
-        bench="rtl_tb.bench_fp4_mx_quant",
+        bench="fp4ref.rtl_tb.bench_fp4_mx_quant",
         lane_inputs={"x_i": ("x*",), "rand_i": ("rand*",)}, lane_outputs={"scale_o": "scale", "code_o": "code*"},
         shared_inputs={"mode_i": 3}, copies=4, widths=_quant_widths(32, False)),
     "nvfp4_quant": Contract(
         unit="nvfp4_quant", module="fp4_nvfp4_quant", sources=("fp4_round.v", "fp4_quant_elem.v", "fp4_nvfp4_quant.v"),
-        bench="rtl_tb.bench_fp4_nvfp4_quant",
+        bench="fp4ref.rtl_tb.bench_fp4_nvfp4_quant",
         lane_inputs={"x_i": ("x*",), "ts_i": ("ts",), "rand_i": ("rand*",)},
         lane_outputs={"scale_o": "scale", "code_o": "code*"},
         shared_inputs={"mode_i": 3}, copies=4, widths=_quant_widths(16, True)),
     # clocked: one copy, one pack vector per rising edge (rtl_tb.bench_fp4_mac_stream)
     "mac_stream": Contract(
         unit="mac_stream", module="fp4_mac_stream", sources=("fp4_mac.v", "fp4_mac_stream.v"),
-        bench="rtl_tb.bench_fp4_mac_stream",
+        bench="fp4ref.rtl_tb.bench_fp4_mac_stream",
         lane_inputs={"clr_i": ("clr",), "en_i": ("en",), "x_i": ("x*",), "w_i": ("w*",)},
         lane_outputs={"acc_o": "acc", "ovf_o": "ovf"}, copies=1, clock=("clk", "rst_n"),
         widths=_stream_widths),
     "fp_mul": Contract(
         unit="fp_mul", module="fp4_fp_mul", sources=("fp4_round.v", "fp4_encode.v", "fp4_fp_mul.v"),
-        bench="rtl_tb.bench_fp4_fp_mul",
+        bench="fp4ref.rtl_tb.bench_fp4_fp_mul",
         lane_inputs={"a_i": ("a",), "b_i": ("b",), "rand_i": ("rand?",)},
         lane_outputs={"code_o": "code", "flags_o": "flags"},
         shared_inputs={"mode_i": 3, "sat_i": 1}, widths=_mul_widths),

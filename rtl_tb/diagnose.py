@@ -188,7 +188,7 @@ def diagnose(model, cols: dict, got: dict, extra: list[Hypothesis] | None = None
 def flag_lines(diag: Diagnosis, cols: dict, got: dict, indent: str = "    ") -> list[str]:
     """For the vectors whose values match but whose flags differ: per flag, how often the design
     leaves it clear where it is due and sets it where it is not (the IEEE flags: emu.flags)."""
-    from emu.flags import Flag
+    from fp4ref.emu.flags import Flag
 
     if "flags" not in got or not diag.other_only.size:
         return []

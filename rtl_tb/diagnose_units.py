@@ -13,13 +13,13 @@ from dataclasses import replace
 
 import numpy as np
 
-import emu
-from emu.conventions import conventions, encode_options
-from emu.encode import NAN_POLICIES
-from emu.round import DETERMINISTIC, TIE_VARIANTS
-from emu.spec import FloatFormat
-from emu.unpack import SOURCES
-from golden import units
+from fp4ref import emu
+from fp4ref.emu.conventions import conventions, encode_options
+from fp4ref.emu.encode import NAN_POLICIES
+from fp4ref.emu.round import DETERMINISTIC, TIE_VARIANTS
+from fp4ref.emu.spec import FloatFormat
+from fp4ref.emu.unpack import SOURCES
+from fp4ref.golden import units
 
 from .diagnose import Hypothesis
 from .report import code_value as _value, fmt_of as format_of, split, ulps as _ulps
@@ -205,7 +205,7 @@ class EncodeModel:
         if self.options["rounding"] == "sr":
             head += f" rand={int(cols['rand'][i])}"
         if e == g:
-            from emu.flags import describe as flag_names
+            from fp4ref.emu.flags import describe as flag_names
             return (f"{head}: code {e:#x} as expected; flags expected {flag_names(int(cols['flags'][i]))} "
                     f"got {flag_names(int(got['flags'][i]))}")
         ulps = _ulps(fmt, e, g)
@@ -387,14 +387,14 @@ class ProductModel:
     primary = ("product",)
 
     def __init__(self, record: dict):
-        from mac.products import int_format
+        from fp4ref.mac.products import int_format
         self.fx = int_format(record["format"]["x"]["name"])
         self.fw = int_format(record["format"]["w"]["name"])
         self.width = next(f["width"] for f in record["fields"] if f["name"] == "product")
         self.options = {}
 
     def _table(self) -> np.ndarray:
-        from mac.products import product_table
+        from fp4ref.mac.products import product_table
         t = product_table(self.fx, self.fw)
         return np.vectorize(lambda v: int(v) & ((1 << self.width) - 1), otypes=[object])(t).astype(np.uint64)
 
@@ -443,7 +443,7 @@ class FpMulModel:
         self.options = {"rounding": o["rounding"], "overflow": o["overflow"], "signed_zero": "kept"}
 
     def expect(self, options: dict, cols: dict) -> dict:
-        from mac.fp_mul import fp_mul
+        from fp4ref.mac.fp_mul import fp_mul
         o = self.o
         rounding = options["rounding"]
         codes, flags = fp_mul(np.asarray(cols["a"], np.int64), np.asarray(cols["b"], np.int64), o["a"], o["b"],
@@ -491,7 +491,7 @@ class FpMulModel:
         e, g = int(cols["code"][i]), int(got["code"][i])
         ulps = _ulps(fo, e, g)
         if e == g:
-            from emu.flags import describe as flag_names
+            from fp4ref.emu.flags import describe as flag_names
             return (f"vector {i}: a={a:#x} b={b:#x}: code {e:#x} as expected; flags expected "
                     f"{flag_names(int(cols['flags'][i]))} got {flag_names(int(got['flags'][i]))}")
         return (f"vector {i}: a={a:#x} ({fa.fields(a)} = {_value(fa, a)}) b={b:#x} ({fb.fields(b)} = {_value(fb, b)}): "
@@ -532,7 +532,7 @@ class DotModel:
     primary = ("acc", "ovf")
 
     def __init__(self, record: dict):
-        from mac.products import int_format
+        from fp4ref.mac.products import int_format
         o = record["options"]
         self.fx = int_format(record["format"]["x"]["name"])
         self.fw = int_format(record["format"]["w"]["name"])
@@ -546,7 +546,7 @@ class DotModel:
         return np.where(v >= 1 << (w - 1), v - (1 << w), v)
 
     def expect(self, options: dict, cols: dict) -> dict:
-        from mac.dot import dot
+        from fp4ref.mac.dot import dot
         L = self.lanes
         x = np.stack([np.asarray(cols[f"x{j}"], np.int64) for j in range(L)], axis=1)
         w = np.stack([np.asarray(cols[f"w{j}"], np.int64) for j in range(L)], axis=1)
@@ -560,7 +560,7 @@ class DotModel:
             # a sequential MAC that wraps: the state before vector i is the wrapped running sum of
             # the exact vector sums (wrapping is addition mod 2^W), so one vectorized pass with
             # those as acc_in gives every vector's acc and overflow
-            from mac.products import products
+            from fp4ref.mac.products import products
             sums = products(x, w, self.fx, self.fw, s, self.shift_max).astype(object).sum(axis=1)
             lo, m = -(1 << (self.acc_w - 1)), 1 << self.acc_w
             prev = np.array([0] + [int(v) for v in np.cumsum(sums)[:-1]], dtype=object)
@@ -620,13 +620,13 @@ class MxQuantModel:
         self.primary = self.outputs
 
     def expect(self, options: dict, cols: dict) -> dict:
-        from emu.block.quant import mx_quant
+        from fp4ref.emu.block.quant import mx_quant
         x, rand = self._inputs(options, cols)
         scale, codes = mx_quant(x, self.src, options["rule"], options["rounding"], rand)
         return self._outputs(options, scale, codes)
 
     def hypotheses(self, cols: dict, got: dict, mism: np.ndarray) -> list[Hypothesis]:
-        from emu.block import SCALE_RULES
+        from fp4ref.emu.block import SCALE_RULES
         o = self.options
         hyps = [Hypothesis(f"rule={r}", f"computes the E8M0 scale by the {r} rule (docs/block.md §3)", "scale",
                            (("rule", r),)) for r in SCALE_RULES if r != o["rule"]]
@@ -707,7 +707,7 @@ class NvQuantModel(MxQuantModel):
         self.primary = self.outputs
 
     def expect(self, options: dict, cols: dict) -> dict:
-        from emu.block.quant import nvfp4_quant
+        from fp4ref.emu.block.quant import nvfp4_quant
         x, rand = self._inputs(options, cols)
         scale, codes = nvfp4_quant(x, np.asarray(cols["ts"], np.int64), self.src, options["rounding"], rand,
                                    options["scale_rounding"])
@@ -767,7 +767,7 @@ class BlockDotModel:
         return np.stack([np.asarray(cols[f"{name}{j}"], np.int64) for j in range(n)], axis=1)
 
     def expect(self, options: dict, cols: dict) -> dict:
-        from mac.block_dot import mx_dot_fp32, nvfp4_dot_fp32
+        from fp4ref.mac.block_dot import mx_dot_fp32, nvfp4_dot_fp32
         o = self.o
         a, b = self._lanes(cols, "a", self.size * self.k), self._lanes(cols, "b", self.size * self.k)
         kw = dict(acc=np.asarray(cols["acc"], np.int64) if o["acc"] else None, semantics=options["semantics"],
@@ -810,7 +810,7 @@ class BlockDotModel:
                 d = abs(int(np.int64(e & 0x7FFFFFFF)) - int(np.int64(g & 0x7FFFFFFF))) if (e ^ g) >> 31 == 0 else None
                 parts.append(f"{f} expected {_f32_text(e)} got {_f32_text(g)}" + (f", {d} ulp off" if d is not None else ""))
         if not parts:
-            from emu.flags import describe as flag_names
+            from fp4ref.emu.flags import describe as flag_names
             parts.append(f"res {_f32_text(int(cols['res'][i]))} as expected; flags expected "
                          f"{flag_names(int(cols['flags'][i]))} got {flag_names(int(got['flags'][i]))}")
         scale = ("sa", "sb") if self.nv else ("xa", "xb")
@@ -833,7 +833,7 @@ class MacStreamModel:
         self.options = {"policy": o["policy"], "sticky": True}
 
     def expect(self, options: dict, cols: dict) -> dict:
-        from mac.stream import mac_stream
+        from fp4ref.mac.stream import mac_stream
         L = self.o["lanes"]
         x = np.stack([np.asarray(cols[f"x{j}"], np.int64) for j in range(L)], axis=1)
         w = np.stack([np.asarray(cols[f"w{j}"], np.int64) for j in range(L)], axis=1)
@@ -849,7 +849,7 @@ class MacStreamModel:
                            "overflow", (("policy", other),)),
                 Hypothesis("ovf-not-sticky", "its overflow flag is not sticky: it shows only the last enabled "
                            "cycle's overflow", "overflow", (("sticky", False),))]
-        from mac.products import int_format
+        from fp4ref.mac.products import int_format
         hyps += row_swaps(int_format(self.fx), int_format(self.fw), self.o["lanes"])
         return hyps
 

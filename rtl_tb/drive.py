@@ -15,7 +15,7 @@ import time
 import numpy as np
 from cocotb.triggers import Timer
 
-from golden.pack import load
+from fp4ref.golden.pack import load
 
 from .contracts import CONTRACTS, port_widths, resolve, shared_values
 from .lanes import pack_lanes, port_bits, unpack_lanes

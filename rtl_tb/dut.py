@@ -8,7 +8,7 @@ pipeline, handshake, accumulate, cycle). Every problem is one ``DutError`` line 
 the line, the section and the key.
 
 The units of block-scaled hardware (docs/block.md §7-§12) take their [unit] keys from their
-``golden.unit_pack.UnitDef`` (names, defaults, checks: one definition) and their fields from the
+``fp4ref.golden.unit_pack.UnitDef`` (names, defaults, checks: one definition) and their fields from the
 pack fields those options give: each per-lane field (``a`` for a0..a63, ``code`` for
 code0..code31, ``blk`` for blk0..) has its own lane count. A field an option leaves out of the
 packs (``acc`` with acc = 0) may be "absent"; one the packs have may not. A mapped input the
@@ -24,10 +24,10 @@ import tomllib
 from dataclasses import dataclass, field as dc_field
 from pathlib import Path
 
-from emu import get_format
-from emu.round import MODES
-from emu.unpack import SOURCES
-from golden.unit_pack import parse_options, unit_def, unit_names
+from fp4ref.emu import get_format
+from fp4ref.emu.round import MODES
+from fp4ref.emu.unpack import SOURCES
+from fp4ref.golden.unit_pack import parse_options, unit_def, unit_names
 
 from .contracts import CONTRACTS
 

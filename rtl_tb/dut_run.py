@@ -10,13 +10,13 @@ import re
 import shutil
 from pathlib import Path
 
-from emu import get_format
-from golden import manifest as manifests
-from golden.codec_pack import PackSpec
-from golden.defaults import overflows
-from golden.mac_pack import MacPackSpec
-from golden.pack import ensure
-from golden.unit_pack import UnitPackSpec
+from fp4ref.emu import get_format
+from fp4ref.golden import manifest as manifests
+from fp4ref.golden.codec_pack import PackSpec
+from fp4ref.golden.defaults import overflows
+from fp4ref.golden.mac_pack import MacPackSpec
+from fp4ref.golden.pack import ensure
+from fp4ref.golden.unit_pack import UnitPackSpec
 
 from .dut import UNITS, Dut, DutError
 from .dut_wrapper import Layout, check_ports, copies_of, elaborate, wrapper_verilog
@@ -144,7 +144,7 @@ def run_dut(dut: Dut, sim: str, pack_root: Path, timeout: float | None = None, s
             vectors *= dut.options["lanes"] // dut.timing["pairs_per_cycle"]
         try:
             return UnitRun.of(sim, bdir, results, lambda: run_bench(
-                "rtl_tb.bench_dut", TOP, sources + [bdir / f"{TOP}.v"], sim, parameters=None,
+                "fp4ref.rtl_tb.bench_dut", TOP, sources + [bdir / f"{TOP}.v"], sim, parameters=None,
                 extra_env=env, bdir=bdir, includes=dut.include_dirs, defines=dut.defines,
                 timeout=timeout, vectors=vectors, stall=stall))
         except ValueError:                  # the design does not build: the compiler's first errors

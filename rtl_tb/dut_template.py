@@ -4,9 +4,9 @@ module's port names with what it carries, and the timing's keys. Block units tak
 and fields from their golden.unit_pack.UnitDef; the port names from rtl_tb.contracts."""
 from __future__ import annotations
 
-from emu.flags import Flag
-from emu.round import MODES
-from golden.unit_pack import unit_def
+from fp4ref.emu.flags import Flag
+from fp4ref.emu.round import MODES
+from fp4ref.golden.unit_pack import unit_def
 
 from .contracts import CONTRACTS
 from .dut import BLOCK, NEUTRAL, UNITS, pack_fields, timing_refusal, toggling_option, toml_value

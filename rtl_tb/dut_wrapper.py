@@ -18,7 +18,7 @@ import tempfile
 from dataclasses import dataclass, field as dc_field
 from pathlib import Path
 
-from emu.unpack import SOURCES
+from fp4ref.emu.unpack import SOURCES
 
 from . import process
 from .contracts import CONTRACTS, resolve

@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .runner import REPO
+from fp4ref import paths
 
 #: seeded random float32 vectors per pack, per simulator (plus the structured level-2 cases)
 PACK_RANDOM = {"icarus": 1 << 17, "verilator": 1 << 20}
@@ -28,10 +28,10 @@ HARNESS_INPUTS = 1 << 27
 
 
 def _pack(n_random: int, root: Path) -> Path:
-    from emu import get_format
+    from fp4ref.emu import get_format
 
-    from golden.codec_pack import PackSpec
-    from golden.pack import ensure
+    from fp4ref.golden.codec_pack import PackSpec
+    from fp4ref.golden.pack import ensure
 
     spec = PackSpec("encode", get_format("e2m1"), "float32", "rne", "saturate", "level2", n_random=n_random)
     return ensure(spec, root)
@@ -95,8 +95,8 @@ def run(log=print) -> dict[str, float]:
     from .runner import run_unit
 
     rates: dict[str, float] = {}
-    (REPO / "build").mkdir(exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="fp4ref-bench-", dir=REPO / "build") as tmp:
+    paths.build_dir().mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="bench-", dir=paths.build_dir()) as tmp:
         work = Path(tmp)
         for sim in ("verilator", "icarus"):
             pack = _pack(PACK_RANDOM[sim], work / "packs")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from golden.pack import load
+from fp4ref.golden.pack import load
 
 from .diagnose import diagnose, render
 from .diagnose_units import model_for
@@ -126,9 +126,9 @@ def codec_record(unit: str, fmt, src: str = "float32", rounding: str = "rne", ov
     ``decode`` (ValueError for a format whose values float32 cannot hold exactly), or ``encode``
     from ``src`` (nan None: the format's own policy; signed_zero recorded only when not kept;
     ValueError for overflow inf in a format with neither Inf nor NaN)."""
-    from emu import get_format
-    from golden import units
-    from golden.codec_pack import fmt_record
+    from fp4ref.emu import get_format
+    from fp4ref.golden import units
+    from fp4ref.golden.codec_pack import fmt_record
 
     fmt = get_format(fmt)
     if unit == "decode":
@@ -146,7 +146,7 @@ def spec_record(spec) -> dict:
     """The record explain_dump expects of a pack spec (a unit whose options are data, or a MAC
     product or dot): its manifest header and its fields (name, width, role), without building
     the vectors of a unit whose fields follow from its options."""
-    from golden.unit_pack import UnitPackSpec
+    from fp4ref.golden.unit_pack import UnitPackSpec
 
     fields = spec.definition.fields(spec.options) if isinstance(spec, UnitPackSpec) else spec.build()[0]
     return {**spec.header(), "fields": [{"name": f.name, "width": f.width, "role": f.role} for f in fields]}
@@ -155,7 +155,7 @@ def spec_record(spec) -> dict:
 def explain_dump(record: dict, path: Path, examples: int = 1) -> tuple[list[str], int]:
     """(report lines, mismatches) of a dump against the unit and options of ``record`` (a pack
     manifest's unit, format and options: what the design should do)."""
-    from golden import units
+    from fp4ref.golden import units
 
     model = model_for(record)
     if model is None:

@@ -40,9 +40,9 @@ from pathlib import Path
 
 from . import process
 
-REPO = Path(__file__).resolve().parent.parent
-RTL = REPO / "rtl"
-WORK = REPO / "build" / "mutation"
+from fp4ref import paths
+
+RTL = paths.rtl()
 EQUIVALENT = Path(__file__).resolve().parent / "mutation_equivalent.json"
 VERSION = 1                       #: bump when a change of this file changes the outcome
 
@@ -513,9 +513,9 @@ class Target:
 
 
 def _encode_runs(label_prefix: str = "", extra: tuple = ()) -> list[Run]:
-    from emu import get_format
-    from golden.defaults import encode_specs
-    from golden.pack import PackSpec
+    from fp4ref.emu import get_format
+    from fp4ref.golden.defaults import encode_specs
+    from fp4ref.golden.pack import PackSpec
 
     runs = []
     # order: the cheapest likely killer first
@@ -541,14 +541,14 @@ MAC_PRODUCTS = (("e2m1", "e2m1"), ("e3m0", "e2m1"), ("e2m1_nosub", "e2m1"), ("e1
 
 def targets() -> list[Target]:
     """Every RTL module of the campaign and its runs, smallest first."""
-    from emu import get_format
-    from emu.lookup import lookup_names
-    from golden.defaults import (LUT_MUL_FORMATS, MAC_DOTS, MAC_DOTS_SHIFT_PORT, MAC_PRODUCT_PAIRS,
+    from fp4ref.emu import get_format
+    from fp4ref.emu.lookup import lookup_names
+    from fp4ref.golden.defaults import (LUT_MUL_FORMATS, MAC_DOTS, MAC_DOTS_SHIFT_PORT, MAC_PRODUCT_PAIRS,
                                  dot_spec, encode_specs)
-    from golden.lut_pack import LutPackSpec
-    from golden.mac_pack import MacPackSpec
-    from golden.mx_pack import MxPackSpec
-    from golden.pack import PackSpec
+    from fp4ref.golden.lut_pack import LutPackSpec
+    from fp4ref.golden.mac_pack import MacPackSpec
+    from fp4ref.golden.mx_pack import MxPackSpec
+    from fp4ref.golden.pack import PackSpec
 
     out = []
     names = [n for n in lookup_names() if (RTL / "lut" / f"fp4_lut_{n}.v").is_file()]
@@ -597,7 +597,7 @@ def targets() -> list[Target]:
 def block_targets() -> list[Target]:
     """The block units' modules (docs/block.md §7-§12), each run on its default packs
     (golden.defaults.BLOCK_BUILDS); a file shared by two units gets the runs of both."""
-    from golden.defaults import block_specs
+    from fp4ref.golden.defaults import block_specs
 
     from .contracts import CONTRACTS
 
@@ -627,8 +627,8 @@ BLOCK_SHARED_FILES = {"fp4_fp32_round.v": "fp4_fp32_round", "fp4_e2m1_sum.v": "f
 
 def _output_widths(target: Target, pack_root: Path) -> dict[str, int]:
     """Widest per-copy width of each output port over the target's runs."""
-    from golden import manifest as manifests
-    from golden.pack import ensure
+    from fp4ref.golden import manifest as manifests
+    from fp4ref.golden.pack import ensure
 
     from .contracts import CONTRACTS, port_widths
 
@@ -681,7 +681,7 @@ def generate(target: Target, pack_root: Path | None = None) -> list[Mutant]:
         defaults = _param_defaults(stripped, core)
         widths = {p[3]: _range_width(p[2], defaults) for p in ports(stripped, core) if p[0] == "output"}
     else:
-        widths = _output_widths(target, pack_root or REPO / "build" / "packs")
+        widths = _output_widths(target, pack_root or paths.build("packs"))
     for port, width in widths.items():
         for bit in range(width):
             for value in (0, 1):
@@ -750,7 +750,7 @@ def cache_put(path: Path, rec: dict) -> None:
     write_whole(path, json.dumps(rec))
 
 
-def cached_verdict(mut: Mutant, target: Target, text: str, work: Path = WORK) -> dict | None:
+def cached_verdict(mut: Mutant, target: Target, text: str, work: Path | None = None) -> dict | None:
     """The cached verdict of a mutant for the target's runs, or for a prefix of them when it
     still holds: appending a run leaves a mutant killed by an earlier run (or stillborn) killed,
     so only the survivors go through the longer list."""
@@ -758,7 +758,7 @@ def cached_verdict(mut: Mutant, target: Target, text: str, work: Path = WORK) ->
 
     for k in range(len(target.runs), 0, -1):
         t = target if k == len(target.runs) else replace(target, runs=target.runs[:k])
-        rec = cache_get(work / "results" / f"{_mutant_key(mut, t, text)}.json")
+        rec = cache_get((work or paths.build("mutation")) / "results" / f"{_mutant_key(mut, t, text)}.json")
         if rec is None:
             continue
         if k == len(target.runs):
@@ -771,11 +771,12 @@ def cached_verdict(mut: Mutant, target: Target, text: str, work: Path = WORK) ->
 
 
 def run_mutant(mut: Mutant, target: Target, pack_root: Path, timeout: float,
-               work: Path = WORK, keep: bool = False) -> Outcome:
+               work: Path | None = None, keep: bool = False) -> Outcome:
     """Build and bench one mutant over the target's runs (stopping at the first failure)."""
     stripped = strip_comments((RTL / target.file).read_text())
     text = mut.text(stripped, target.module)
     key = _mutant_key(mut, target, text)
+    work = work or paths.build("mutation")
     cache = work / "results" / f"{key}.json"
     base = dict(id=mut.id, module=mut.module, op=mut.op, line=mut.line, find=mut.find,
                 replace=mut.replace)
@@ -819,7 +820,7 @@ _PACK_CACHE: dict[tuple, list[Path]] = {}
 
 
 def _packs(run: Run, root: Path) -> list[Path]:
-    from golden.pack import ensure
+    from fp4ref.golden.pack import ensure
 
     key = (str(root), tuple(s.name for s in run.specs))
     if key not in _PACK_CACHE:
@@ -829,10 +830,10 @@ def _packs(run: Run, root: Path) -> list[Path]:
 
 def _worker_call(job: dict, timeout: float) -> dict:
     """Run one bench in a child process (its own session, killed as a group on timeout)."""
-    cmd = [sys.executable, "-m", "rtl_tb.mutation", "--worker", json.dumps(job)]
+    cmd = [sys.executable, "-m", "fp4ref.rtl_tb.mutation", "--worker", json.dumps(job)]
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    res = process.capture(cmd, timeout, cwd=REPO, env=env)
+    env["PYTHONPATH"] = str(paths.import_root()) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    res = process.capture(cmd, timeout, cwd=paths.import_root(), env=env)
     if res.timed_out:
         return {"status": "timeout"}
     for line in reversed(res.stdout.splitlines()):
@@ -843,7 +844,7 @@ def _worker_call(job: dict, timeout: float) -> dict:
 
 def job_setup(job: dict):
     """(contract, packs, module parameters, port widths, build folder) of a worker's job."""
-    from golden import manifest as manifests
+    from fp4ref.golden import manifest as manifests
 
     from .contracts import CONTRACTS, port_widths, reference_params
 
@@ -950,7 +951,7 @@ def table_markdown(rows: list[dict]) -> str:
 
 def write_report(outcomes: list[Outcome], rows: list[dict], out: Path, title: str,
                  equivalent: dict[str, dict]) -> None:
-    from golden.atomic import write_folder
+    from fp4ref.golden.atomic import write_folder
     report = json.dumps({"rows": rows, "mutants": [asdict(o) for o in outcomes]}, indent=1)
     lines = [f"# {title}", "", table_markdown(rows), ""]
     surv = [o for o in outcomes if o.status in ("survived", "timeout")]
@@ -1002,7 +1003,7 @@ def run_campaign(modules: list[str] | None = None, max_per_module: int | None = 
     mutants ``ids``."""
     import fnmatch
 
-    pack_root = pack_root or REPO / "build" / "packs"
+    pack_root = pack_root or paths.build("packs")
     chosen = []
     for t in targets():
         if modules and not any(fnmatch.fnmatchcase(t.name, p) for p in modules):
@@ -1049,7 +1050,7 @@ def run_campaign(modules: list[str] | None = None, max_per_module: int | None = 
 
         def one_target(item):
             t, muts = item
-            res = run_target(t, muts, pack_root, timeout, sim, WORK, log)
+            res = run_target(t, muts, pack_root, timeout, sim, paths.build("mutation"), log)
             n_new = sum(not o.cached for o in res)
             print(f"[{time.time() - t0:6.0f}s] {t.name}: {len(res)} mutants ({n_new} run), "
                   f"{sum(o.status == 'killed' for o in res)} killed, "
@@ -1086,7 +1087,7 @@ def run_campaign(modules: list[str] | None = None, max_per_module: int | None = 
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m rtl_tb.mutation")
+    ap = argparse.ArgumentParser(prog="python -m fp4ref.rtl_tb.mutation")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--modules", nargs="*")
     ap.add_argument("--max-per-module", type=int)

@@ -107,7 +107,7 @@ SOLO_WARNINGS = ("%Warning-MULTIDRIVEN", "%Warning-UNOPTFLAT", "%Warning-ALWCOMB
 
 def run_params(run: Run, packs: list[Path]) -> dict:
     """The module parameters the bench uses for a run (from its first pack)."""
-    from golden import manifest as manifests
+    from fp4ref.golden import manifest as manifests
 
     from .contracts import reference_params
 
@@ -125,7 +125,7 @@ def run_bank(target: Target, run: Run, muts: list[Mutant], pack_paths: list[Path
            "sim": sim, "ids": [m.id for m in muts], "shared": run.shared}
     bdir.mkdir(parents=True, exist_ok=True)
     (bdir / "bank.v").write_text(bank_source(target, muts, f"tb_{run.unit}"))
-    cmd = [sys.executable, "-m", "rtl_tb.mutation_bank", json.dumps(job)]
+    cmd = [sys.executable, "-m", "fp4ref.rtl_tb.mutation_bank", json.dumps(job)]
     env = dict(os.environ)
     repo = str(RTL.parent)
     env["PYTHONPATH"] = repo + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
@@ -164,7 +164,7 @@ def worker(job: dict) -> dict | str:
            "FP4REF_COPIES": str(copies), "FP4REF_MUTANTS": str(len(job["ids"])),
            "FP4REF_RESULTS": str(results), "FP4REF_SHARED": json.dumps(job.get("shared") or {})}
     try:
-        run_bench("rtl_tb.bench_mutation", top, sources + [bdir / f"{top}.v"], job["sim"],
+        run_bench("fp4ref.rtl_tb.bench_mutation", top, sources + [bdir / f"{top}.v"], job["sim"],
                   extra_env=env, bdir=bdir, includes=[RTL], timeout=math.inf)   # the bank's own limit
     except SimTimeout as err:
         return f"stalled: {err}"

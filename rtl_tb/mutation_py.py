@@ -30,10 +30,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .mutation import Outcome, cache_get, cache_put, sample, summarize, table_text, write_report
+from fp4ref import paths
+
 from . import process
 
-REPO = Path(__file__).resolve().parent.parent
-WORK = REPO / "build" / "mutation"
+
+def _repo() -> Path:
+    """The source checkout: Python mutants are made of its sources and killed by its tests."""
+    root = paths.checkout()
+    if root is None:
+        raise ValueError("mutate --python mutates fp4ref's own sources and runs its tests: it needs a "
+                         "source checkout (git clone), not an installed wheel")
+    return root
+
 VERSION = 1
 
 #: model file -> the tests that check it (fast: a few seconds each under the ci profile)
@@ -58,7 +67,7 @@ SELECTION: dict[str, tuple[str, ...]] = {
     "mac/mx_dot.py": ("tests/mac/test_mx_dot.py", _EDGES),
 }
 #: folders the copy needs (quant/ is left out: the model tests do not import it)
-COPY = ("emu", "mac", "golden", "tests", "rtl_tb", "hw", "fp4ref", "pyproject.toml")
+COPY = ("emu", "mac", "golden", "tests", "rtl_tb", "hw", "fp4ref", "rtl", "pyproject.toml")
 
 _CMP = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq,
         ast.NotEq: ast.Eq, ast.Is: ast.IsNot, ast.IsNot: ast.Is, ast.In: ast.NotIn, ast.NotIn: ast.In}
@@ -144,7 +153,7 @@ def _apply(node: ast.AST, how: tuple[str, int]) -> ast.AST:
 
 def generate(path: str) -> list[PyMutant]:
     """Every mutant of one model file (relative to the repository), deterministic order."""
-    source = (REPO / path).read_text()
+    source = (_repo() / path).read_text()
     tree = ast.parse(source)
     out, per = [], {}
     for s, (node, op, variants, func) in enumerate(_sites(tree)):
@@ -165,7 +174,7 @@ def generate(path: str) -> list[PyMutant]:
 
 
 def mutated_source(m: PyMutant) -> str:
-    tree = ast.parse((REPO / m.module).read_text())
+    tree = ast.parse((_repo() / m.module).read_text())
     sites = _sites(tree)
     node, _, variants, _ = sites[m.site]
     new = _apply(node, variants[m.variant])
@@ -186,7 +195,7 @@ def make_copy(dest: Path) -> Path:
     """A copy of the package and its tests under dest (no caches, no build output)."""
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis", "build")
     for name in COPY:
-        src = REPO / name
+        src = _repo() / name
         if src.is_dir():
             shutil.copytree(src, dest / name, ignore=ignore)
         elif src.is_file():
@@ -197,7 +206,7 @@ def make_copy(dest: Path) -> Path:
 def _key(m: PyMutant, text: str) -> str:
     tests = SELECTION[m.module]
     blob = json.dumps({"v": VERSION, "text": text, "file": m.module, "tests": tests,
-                       "hashes": {t: hashlib.sha256((REPO / t).read_bytes()).hexdigest() for t in tests}},
+                       "hashes": {t: hashlib.sha256((_repo() / t).read_bytes()).hexdigest() for t in tests}},
                       sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:20]
 
@@ -205,7 +214,7 @@ def _key(m: PyMutant, text: str) -> str:
 def run_one(m: PyMutant, copy_root: Path, timeout: float) -> Outcome:
     text = mutated_source(m)
     key = _key(m, text)
-    cache = WORK / "py-results" / f"{key}.json"
+    cache = paths.build("mutation", "py-results") / f"{key}.json"
     base = dict(id=m.id, module=m.module, op=m.op, line=m.line, find=m.find, replace=m.replace)
     rec = cache_get(cache)
     if rec is not None:
@@ -306,7 +315,7 @@ def run_campaign(modules: list[str] | None = None, max_per_module: int | None = 
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    ap = argparse.ArgumentParser(prog="python -m rtl_tb.mutation_py")
+    ap = argparse.ArgumentParser(prog="python -m fp4ref.rtl_tb.mutation_py")
     ap.add_argument("--modules", nargs="*")
     ap.add_argument("--max-per-module", type=int)
     ap.add_argument("--total", type=int)

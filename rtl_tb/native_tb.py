@@ -18,7 +18,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from golden import manifest as manifests
+from fp4ref.golden import manifest as manifests
 
 from .contracts import CONTRACTS, port_widths, reference_params, resolve, shared_values
 from .lanes import wrapper_verilog
@@ -43,7 +43,7 @@ def testbench(pack_dir: Path, top: str, params: dict, copies: int | None = None,
     input port's word, each in the lane layout of the glue (rtl_tb.lanes.pack_lanes, as the
     cocotb benches drive it), so a cycle is one assignment per port and one compare per output
     port; only a mismatching cycle is taken apart lane by lane and field by field."""
-    from golden.pack import load
+    from fp4ref.golden.pack import load
 
     from .lanes import pack_lanes, port_bits, vector_bits
 
@@ -177,7 +177,7 @@ def testbench(pack_dir: Path, top: str, params: dict, copies: int | None = None,
 def write(pack_dir: Path, out: Path, rtl: list[Path] | None, top: str | None, params: dict | None) -> dict:
     """The testbench folder: tb_native.v, the lane glue, cycles.bin, files.f and one run script
     per simulator (each takes the simulator's own flags; both exit non-zero on a mismatch)."""
-    from golden.atomic import check_target, write_folder
+    from fp4ref.golden.atomic import check_target, write_folder
 
     pack_dir = Path(pack_dir)
     record = manifests.verify(pack_dir)
@@ -218,13 +218,14 @@ def run_native(unit: str, sim: str, pack_dirs: list[Path], rtl: list[Path], top:
     import time
 
     from . import process
-    from .runner import BUILD, UnitRun
+    from fp4ref import paths
+    from .runner import UnitRun
     from .sims import sim_env
 
     results, failed, error = [], 0, None
     key = json.dumps({"rtl": [(str(Path(p).resolve()), hashlib.sha256(Path(p).read_bytes()).hexdigest()) for p in rtl],
                       "top": top, "params": params}, sort_keys=True)
-    base = BUILD / "native" / sim / hashlib.sha256(key.encode()).hexdigest()[:12]
+    base = paths.build("sim", "native", sim) / hashlib.sha256(key.encode()).hexdigest()[:12]
     limit = timeout or 600.0
     for pack_dir in pack_dirs:
         out = base / Path(pack_dir).name

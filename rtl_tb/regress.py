@@ -11,9 +11,9 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from emu import get_format
-from golden.defaults import block_specs, default_specs, lut_specs, mac_specs, mx_specs
-from golden.pack import ensure
+from fp4ref.emu import get_format
+from fp4ref.golden.defaults import block_specs, default_specs, lut_specs, mac_specs, mx_specs
+from fp4ref.golden.pack import ensure
 
 from .process import die_with_parent
 from .runner import run_unit

@@ -7,9 +7,9 @@ import ml_dtypes
 import numpy as np
 from bitstring import Bits
 
-from emu.flags import describe
-from golden.unit_pack import unit_names
-from emu.unpack import SOURCES
+from fp4ref.emu.flags import describe
+from fp4ref.golden.unit_pack import unit_names
+from fp4ref.emu.unpack import SOURCES
 
 #: source float layouts (exponent, mantissa widths) for splitting inputs, and their numpy types
 _SOURCE_FIELDS = {name: (s.exp_w, s.man_w) for name, s in SOURCES.items()}
@@ -65,14 +65,14 @@ def describe_block_unit(index: int, inputs: dict[str, int], expected: dict[str, 
 
 def fmt_of(record: dict):
     """The FloatFormat of a manifest's format record."""
-    from emu.spec import FloatFormat
+    from fp4ref.emu.spec import FloatFormat
     return FloatFormat(record["name"], record["exp_w"], record["man_w"], record["bias"], record["subnormals"],
                        record["specials"])
 
 
 def code_value(fmt, code: int) -> str:
     """The exact value of a code, as Python prints a float."""
-    from emu import decode
+    from fp4ref.emu import decode
     return repr(float(decode(np.array([code]), fmt)[0]))
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from golden import manifest as manifests
+from fp4ref.golden import manifest as manifests
 
 from .contracts import CONTRACTS, port_widths, reference_params
 from .lanes import wrapper_verilog
@@ -34,15 +34,15 @@ from .mismatches import MISMATCH_DIR
 from . import process
 from .sims import SIMS, apply_sim_env
 
-REPO = Path(__file__).resolve().parent.parent
-RTL = REPO / "rtl"
-BUILD = REPO / "build" / "sim"
+from fp4ref import paths
+
+RTL = paths.rtl()
 
 
 def build_dir(sim: str, top: str, key: dict) -> Path:
-    """build/sim/<sim>/<top>-<hash of everything that changes the build>."""
+    """<build folder>/sim/<sim>/<top>-<hash of everything that changes the build>."""
     blob = json.dumps(key, sort_keys=True, default=str).encode()
-    return BUILD / sim / f"{top}-{hashlib.sha256(blob).hexdigest()[:12]}"
+    return paths.build("sim", sim) / f"{top}-{hashlib.sha256(blob).hexdigest()[:12]}"
 
 
 def waves_requested() -> bool:

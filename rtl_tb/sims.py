@@ -10,6 +10,8 @@ import os
 import shutil
 from pathlib import Path
 
+from fp4ref import paths
+
 SIMS = ("icarus", "verilator")
 
 
@@ -47,7 +49,7 @@ def sim_env(base: dict | None = None) -> dict:
     # of a small build): ccache, when installed (make setup installs it), makes those hits.
     if shutil.which("ccache", path=env["PATH"]):
         flags += " OBJCACHE=ccache"
-        env.setdefault("CCACHE_DIR", str(Path(__file__).resolve().parent.parent / "build" / "ccache"))
+        env.setdefault("CCACHE_DIR", str(paths.build("ccache")))
     env["MAKEFLAGS"] = flags
     return env
 

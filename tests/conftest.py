@@ -5,6 +5,13 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tests import REPO
+
+# One build folder for the whole run (packs, simulator builds, caches), also for the CLI runs the
+# tests start from temporary folders: without it each would build its own under its cwd.
+# tests/test_wheel.py unsets it to check the default, ./build/fp4ref.
+os.environ.setdefault("FP4REF_BUILD_DIR", str(REPO / "build" / "fp4ref"))
+
 #: every random test draws from this seed; override with FP4REF_SEED=<int>
 SEED = int(os.environ.get("FP4REF_SEED", "20261124"))
 

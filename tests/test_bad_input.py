@@ -4,8 +4,8 @@ import argparse
 
 import pytest
 
-from fp4ref import badinput
-from rtl_tb import badinput as campaign
+from fp4ref.cli import badinput
+from fp4ref.rtl_tb import badinput as campaign
 
 CATS = campaign.catalogue()
 COMMANDS = badinput.cli_commands()
@@ -95,11 +95,11 @@ GOOD = "id = 'a'\nwhat = 'w'\nexpect = 'e'\n"
     ("id = 'a'\ncli = 'card x'", "category 'a': needs what, expect"),
     (GOOD, "needs one of cli"),
     (GOOD + "cli = 'card x'\n\n[[category]]\n" + GOOD + "cli = 'card y'", "a second category of that id"),
-    (GOOD + "call = 'emu.encode'", "needs how"),
-    (GOOD + "call = 'emu.encode'\nhow = 'x'\nstdout = 'full'", "apply to a command"),
+    (GOOD + "call = 'fp4ref.emu.encode'", "needs how"),
+    (GOOD + "call = 'fp4ref.emu.encode'\nhow = 'x'\nstdout = 'full'", "apply to a command"),
     (GOOD + "cli = 'card x'\nsetup = 'nothing'", "setup 'nothing' is neither"),
     (GOOD + "cli = 'card x'\nstdout = 'closd'", "stdout must be"),
-    (GOOD + "call = 'emu.encode'\nhow = 'x'\nargs = [{ dtype = 'int8' }]", "an inline table is"),
+    (GOOD + "call = 'fp4ref.emu.encode'\nhow = 'x'\nargs = [{ dtype = 'int8' }]", "an inline table is"),
 ])
 def test_a_broken_catalogue_is_refused_in_one_line(records, message, tmp_path):
     (tmp_path / "c.toml").write_text("[[category]]\n" + records + "\n")

@@ -20,14 +20,14 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from emu import get_format, list_formats
-from emu.block.quant import mx_quant, nvfp4_quant
-from emu.block.slow import decode_code, round_f32, slow_mx_quant, slow_nvfp4_quant
-from golden import dot_pack, fp_mul_pack, quant_pack, stream_pack
-from mac.block_dot import mx_dot_fp32, nvfp4_dot_fp32
-from mac.fp_mul import fp_mul
-from mac.slow_block import slow_fp_mul, slow_mac_stream, slow_mx_dot, slow_nvfp4_dot
-from mac.stream import mac_stream
+from fp4ref.emu import get_format, list_formats
+from fp4ref.emu.block.quant import mx_quant, nvfp4_quant
+from fp4ref.emu.block.slow import decode_code, round_f32, slow_mx_quant, slow_nvfp4_quant
+from fp4ref.golden import dot_pack, fp_mul_pack, quant_pack, stream_pack
+from fp4ref.mac.block_dot import mx_dot_fp32, nvfp4_dot_fp32
+from fp4ref.mac.fp_mul import fp_mul
+from fp4ref.mac.slow_block import slow_fp_mul, slow_mac_stream, slow_mx_dot, slow_nvfp4_dot
+from fp4ref.mac.stream import mac_stream
 
 SEED = int(os.environ.get("FP4REF_SEED", "20261124"))
 N = int(os.environ.get("FP4REF_AGREE_N", "20000"))

@@ -5,13 +5,13 @@ nibble unpacking)."""
 import numpy as np
 import pytest
 
-import emu
-from emu.pack import pack_x2, unpack_x2
-from mac.accumulate import MAX_ACC_W, check_acc_w
-from mac.dot import dot
-from mac.fp32_accum import _pairwise, fp32_dot
-from mac.mx_dot import mx_dot
-from mac.products import MAX_PRODUCT_BITS, check_pair, check_shifts
+from fp4ref import emu
+from fp4ref.emu.pack import pack_x2, unpack_x2
+from fp4ref.mac.accumulate import MAX_ACC_W, check_acc_w
+from fp4ref.mac.dot import dot
+from fp4ref.mac.fp32_accum import _pairwise, fp32_dot
+from fp4ref.mac.mx_dot import mx_dot
+from fp4ref.mac.products import MAX_PRODUCT_BITS, check_pair, check_shifts
 
 
 def test_shift_max_accepts_0_and_30_and_refuses_31():
@@ -132,7 +132,7 @@ def test_stochastic_rounding_at_the_extreme_draws(fmt, src):
 
 
 def test_flags_policies_and_nan_codes_at_their_edges():
-    from emu.flags import Flag
+    from fp4ref.emu.flags import Flag
 
     codes, flags = emu.encode(np.float32([0.75, 0.25, 1.0, 5.0]), "e2m1", flags=True)
     assert codes.tolist() == [2, 0, 2, 6]             # ties to even: 1.0, 0, exact 1.0, 4.0

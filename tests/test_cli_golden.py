@@ -87,7 +87,7 @@ def test_a_corrupt_pack_stops_the_bench_with_one_line(tmp_path):
                packs / "encode-e2m1-bfloat16-rne-saturate")[0] == 0
     hex_file = packs / "encode-e2m1-bfloat16-rne-saturate" / "vectors.hex"
     hex_file.write_bytes(hex_file.read_bytes()[:-100])
-    from golden import manifest
+    from fp4ref.golden import manifest
     with pytest.raises(ValueError, match="truncated or modified"):
         manifest.verify(hex_file.parent)
 

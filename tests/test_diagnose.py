@@ -8,11 +8,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import emu
-from golden.codec_pack import PackSpec
-from golden import units
-from rtl_tb.diagnose import diagnose, render
-from rtl_tb.diagnose_units import model_for
+from fp4ref import emu
+from fp4ref.golden.codec_pack import PackSpec
+from fp4ref.golden import units
+from fp4ref.rtl_tb.diagnose import diagnose, render
+from fp4ref.rtl_tb.diagnose_units import model_for
 
 
 def pack(unit="encode", fmt="e2m1", src="float16", rounding="rne", overflow="saturate"):
@@ -207,8 +207,8 @@ def test_a_single_fault_of_a_decoder_is_named(case, design, key):
 
 
 # ---- two-operand units, the MAC and a block unit ---------------------------------------------
-from golden.mac_pack import MacPackSpec          # noqa: E402
-from golden.unit_pack import UnitPackSpec        # noqa: E402
+from fp4ref.golden.mac_pack import MacPackSpec          # noqa: E402
+from fp4ref.golden.unit_pack import UnitPackSpec        # noqa: E402
 
 SWAP56 = np.arange(16)
 SWAP56[[5, 6, 13, 14]] = [6, 5, 14, 13]          # the rows of 3.0 and 4.0 swapped, both signs
@@ -222,7 +222,7 @@ def _spec_pack(spec):
 
 
 def _product_got(cols, mx, mw):
-    from mac.products import product_table
+    from fp4ref.mac.products import product_table
     t = product_table("e2m1", "e2m1")
     p = t[mx[cols["code_x"].astype(np.int64)], mw[cols["code_w"].astype(np.int64)]]
     return {"product": (p.astype(np.int64) & 0x1FF).astype(np.uint64)}
@@ -248,7 +248,7 @@ def test_a_multiplier_with_a_permuted_decoder_gets_its_code_map(which, key):
 
 
 def test_an_fp_multiplier_with_ties_away_and_a_permuted_decoder():
-    from mac.fp_mul import fp_mul
+    from fp4ref.mac.fp_mul import fp_mul
     spec = UnitPackSpec("fp_mul", {"a": "e2m1", "b": "e2m1", "o": "e2m1"})
     record, cols = _spec_pack(spec)
     a, b = cols["a"].astype(np.int64), cols["b"].astype(np.int64)
@@ -261,7 +261,7 @@ def test_an_fp_multiplier_with_ties_away_and_a_permuted_decoder():
 @pytest.mark.parametrize("case, key", [("swap-w", "swap-w-0x5-0x6"), ("saturate", "policy=saturate"),
                                        ("shift", "shift-ignored")])
 def test_a_mac_fault_is_named(case, key):
-    from mac.dot import dot
+    from fp4ref.mac.dot import dot
     spec = MacPackSpec("dot", "e2m1", "e2m1", lanes=4, acc_w=12, shift_max=2 if case == "shift" else 0)
     record, cols = _spec_pack(spec)
     x = np.stack([cols[f"x{j}"] for j in range(4)], 1).astype(np.int64)
@@ -284,7 +284,7 @@ def test_a_mac_fault_is_named(case, key):
                                         ({"rounding": "rna"}, "rounding=rna"),
                                         ({"rounding": "rnz", "signed_zero": "positive"}, "convention=ggml_mxfp4")])
 def test_an_mx_quantizer_fault_is_named(delta, key):
-    from emu.block.quant import mx_quant
+    from fp4ref.emu.block.quant import mx_quant
     spec = UnitPackSpec("mx_quant", {"random": 1000})
     record, cols = _spec_pack(spec)
     x = np.stack([cols[f"x{j}"] for j in range(32)], 1).astype(np.int64)
@@ -303,7 +303,7 @@ def test_an_mx_quantizer_fault_is_named(delta, key):
 def test_a_block_dot_fault_is_named(unit, delta, key):
     """A block dot product that loses its sticky bits (keeps G bits below the result's last
     place: one ulp off next to a tie), rounds per block, flushes or truncates."""
-    from mac.block_dot import mx_dot_fp32, nvfp4_dot_fp32
+    from fp4ref.mac.block_dot import mx_dot_fp32, nvfp4_dot_fp32
     spec = UnitPackSpec(unit, {"blocks": 2, "random": 1000})
     record, cols = _spec_pack(spec)
     n = 16 if unit == "nvfp4_dot" else 32
@@ -324,7 +324,7 @@ def test_explain_reads_a_product_dump_as_a_user_writes_it(tmp_path):
     import subprocess
     import sys
 
-    from mac.products import product_table
+    from fp4ref.mac.products import product_table
     record, cols = _spec_pack(MacPackSpec("product", "e2m1", "e2m1"))
     perm = np.arange(16)
     perm[[3, 4, 11, 12]] = [4, 3, 12, 11]
@@ -367,7 +367,7 @@ def test_a_convention_sets_the_mx_quantizer_packs(tmp_path):
 def test_an_nvfp4_quantizer_fault_is_named(delta, key):
     """A UE4M3 block scale rounded half up (ggml's rule for the scale, without its clamps) or
     truncated, or elements with ties toward zero."""
-    from emu.block.quant import nvfp4_quant
+    from fp4ref.emu.block.quant import nvfp4_quant
     spec = UnitPackSpec("nvfp4_quant", {"random": 1000})
     record, cols = _spec_pack(spec)
     x = np.stack([cols[f"x{j}"] for j in range(16)], 1).astype(np.int64)

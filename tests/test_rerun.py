@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from golden.atomic import MARKER
+from fp4ref.golden.atomic import MARKER
 
-from fp4ref import demo
+from fp4ref.cli import demo
 from fp4ref.cli import _parser
 
 LAYER = "encoder.layer.0.attention.self.query"

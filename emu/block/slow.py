@@ -1,8 +1,8 @@
 """Exact-rational references for the block quantizers (docs/block.md §3-§5, §10).
 
 Written from the documents alone, independent of ``emu/block/quant.py``, ``mxfp4.py``,
-``nvfp4.py``, ``emu.encode`` and ``emu.decode``: it takes only the six fields of a format from
-``emu.spec`` and computes with Python ints and ``fractions.Fraction``, one vector at a time.
+``nvfp4.py``, ``fp4ref.emu.encode`` and ``fp4ref.emu.decode``: it takes only the six fields of a format from
+``fp4ref.emu.spec`` and computes with Python ints and ``fractions.Fraction``, one vector at a time.
 It also holds the exact helpers that ``mac/slow_block.py`` shares:
 
     ieee_value(bits, src)                  -> ("nan" | "inf" | "fin", sign, Fraction |v|)
@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from emu.spec import FloatFormat
+from fp4ref.emu.spec import FloatFormat
 
 INEXACT, UNDERFLOW, OVERFLOW, INVALID = 1, 2, 4, 8      # docs/block.md §7, docs/encoding.md §3.4
 ROUNDINGS = ("rne", "rna", "rtz", "rup", "rdn", "sr")

@@ -24,11 +24,12 @@ from pathlib import Path
 import numpy as np
 
 from .. import process
-from ..runner import REPO, RTL
+from fp4ref import paths
+
+from ..runner import RTL
 from ..sims import require, sim_env
 
 HERE = Path(__file__).resolve().parent
-BUILD = REPO / "build" / "exhaustive-rtl"
 #: encoder copies per evaluation of the Verilated model
 LANES = 16
 #: inputs per shard (the unit of caching and of parallel work)
@@ -57,11 +58,11 @@ class Result:
 def oracle_table(fmt_name: str, rounding: str) -> np.ndarray:
     """code << 4 | flags for each of the 2^17 table cases, little-endian uint16 (the harness's
     file), overflow saturate and the contract's NaN policy, as the encode packs use them."""
-    from emu import get_format
-    from emu.encode import _table_ok, table
-    from emu.round import MODES
+    from fp4ref.emu import get_format
+    from fp4ref.emu.encode import _table_ok, table
+    from fp4ref.emu.round import MODES
 
-    from golden.units import nan_policy
+    from fp4ref.golden.units import nan_policy
 
     if rounding not in MODES or rounding == "sr":
         raise ValueError(f"--rounding: the sweep runs a deterministic mode ({', '.join(MODES[:-1])}), "
@@ -77,9 +78,9 @@ def oracle_table(fmt_name: str, rounding: str) -> np.ndarray:
 def wrapper(fmt_name: str, top: str = "fp4_encode") -> str:
     """exh_top: LANES copies of the encoder (float32 source, saturate, rand 0), each lane's
     {code, flags} in its own 32-bit word."""
-    from emu import get_format
+    from fp4ref.emu import get_format
 
-    from emu.spec import SPECIALS
+    from fp4ref.emu.spec import SPECIALS
 
     fmt = get_format(fmt_name)
     w = fmt.bits
@@ -129,7 +130,7 @@ def build(fmt_name: str, rtl: list[Path] | None = None, top: str = "fp4_encode",
     for part in [text, harness, " ".join(flags), *(p.read_text() for p in srcs)]:
         h.update(part.encode() + b"\0")
     key = h.hexdigest()[:16]
-    folder = (root or BUILD) / f"{fmt_name}-{key}"
+    folder = (root or paths.build("exhaustive-rtl")) / f"{fmt_name}-{key}"
     binary = folder / "obj" / "Vexh_top"
     if binary.is_file():
         return binary, key
@@ -169,7 +170,7 @@ def sweep(fmt_name: str, rounding: str, start: int = 0, stop: int = 1 << 32, job
           progress=None) -> Result:
     """Every float32 bit pattern of [start, stop) through the encoder in one mode; ``progress``
     (if given) is called with the number of inputs each finished shard covered."""
-    from emu.round import MODES
+    from fp4ref.emu.round import MODES
 
     if not (0 <= start < stop <= 1 << 32) or start % LANES or stop % LANES:
         raise ValueError(f"need 0 <= --start < --stop <= 2^32, both multiples of {LANES}; "

@@ -8,8 +8,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from emu.block import dequantize_row_q4_0, dequantize_row_q4_1, quantize_row_q4_0, quantize_row_q4_1
-from emu.block.ggml_q4 import _mul_add
+from fp4ref.emu.block import dequantize_row_q4_0, dequantize_row_q4_1, quantize_row_q4_0, quantize_row_q4_1
+from fp4ref.emu.block.ggml_q4 import _mul_add
 
 F32 = np.float32
 FLT_MAX = F32(np.finfo(F32).max)

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from emu.block import dequantize_row_q8_0, quantize_row_q8_0
+from fp4ref.emu.block import dequantize_row_q8_0, quantize_row_q8_0
 
 from .test_block_ggml import fp16_to_fp32_ref, fp32_to_fp16_ref
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import emu
-from emu.block import SCALE_RULES, decode_e8m0, dequantize_mx, quantize_mx, scale_e8m0
+from fp4ref import emu
+from fp4ref.emu.block import SCALE_RULES, decode_e8m0, dequantize_mx, quantize_mx, scale_e8m0
 
 F32 = np.float32
 ELEMS = ["e2m1", "e2m3", "e3m2", "e4m3", "e5m2"]

@@ -7,8 +7,8 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-import emu
-from emu.block import dequantize_nvfp4, quantize_nvfp4
+from fp4ref import emu
+from fp4ref.emu.block import dequantize_nvfp4, quantize_nvfp4
 
 F32 = np.float32
 NAN_SCALE = 0b0_1111_111      # E4M3 NaN

@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import pytest
 
-from emu.block.slow import (INEXACT, OVERFLOW, UNDERFLOW, floor_log2, ieee_value, round_f32,
+from fp4ref.emu.block.slow import (INEXACT, OVERFLOW, UNDERFLOW, floor_log2, ieee_value, round_f32,
                             slow_mx_quant, slow_nvfp4_quant)
 
 

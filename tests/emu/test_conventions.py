@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from emu.conventions import FIELDS, Convention, conventions, get_convention
+from fp4ref.emu.conventions import FIELDS, Convention, conventions, get_convention
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "conventions.md"
 

@@ -6,9 +6,9 @@ import ml_dtypes
 import numpy as np
 import pytest
 
-import emu
-from emu.conventions import ML_DTYPES_NAMES
-from emu.decode import FINITE, INF, NAN
+from fp4ref import emu
+from fp4ref.emu.conventions import ML_DTYPES_NAMES
+from fp4ref.emu.decode import FINITE, INF, NAN
 from tests.spec_tables import EMAX, INF as SPEC_INF, INT_MAP_TABLE, MAX_VALUES, NAN as SPEC_NAN, SPEC_TABLES
 
 

@@ -5,9 +5,9 @@ import ml_dtypes
 import numpy as np
 import pytest
 
-import emu
-from emu import slow
-from emu.round import DETERMINISTIC
+from fp4ref import emu
+from fp4ref.emu import slow
+from fp4ref.emu.round import DETERMINISTIC
 
 ALL16 = np.arange(1 << 16, dtype=np.uint16)
 SOURCES = {"float16": ALL16.view(np.float16), "bfloat16": ALL16.view(ml_dtypes.bfloat16)}

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-import emu
-from emu.conventions import ML_DTYPES_NAMES, ml_dtypes_options
+from fp4ref import emu
+from fp4ref.emu.conventions import ML_DTYPES_NAMES, ml_dtypes_options
 
 ALL16 = np.arange(1 << 16, dtype=np.uint16)
 TOP = np.arange(1 << 16, dtype=np.uint32) << 16

@@ -9,10 +9,10 @@ import numpy as np
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-import emu
-from emu import FloatFormat
-from emu.presets import PRESETS
-from emu.spec import SPECIALS
+from fp4ref import emu
+from fp4ref.emu import FloatFormat
+from fp4ref.emu.presets import PRESETS
+from fp4ref.emu.spec import SPECIALS
 
 
 @st.composite

@@ -7,10 +7,10 @@ sweep, and every low half that sits next to a rounding point.
 import numpy as np
 import pytest
 
-import emu
-from emu.encode import _direct, _table_ok
-from emu.round import DETERMINISTIC
-from emu.unpack import SOURCES
+from fp4ref import emu
+from fp4ref.emu.encode import _direct, _table_ok
+from fp4ref.emu.round import DETERMINISTIC
+from fp4ref.emu.unpack import SOURCES
 
 
 def float32_cases(rng):

@@ -4,9 +4,9 @@ float32, and its run-length form against itself."""
 import numpy as np
 import pytest
 
-from emu import encode, get_format, list_formats
-from emu import slow
-from emu.grid_ref import MODES, GridReference, expand, nan_policy, segments
+from fp4ref.emu import encode, get_format, list_formats
+from fp4ref.emu import slow
+from fp4ref.emu.grid_ref import MODES, GridReference, expand, nan_policy, segments
 
 
 def inputs(rng) -> np.ndarray:

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-import emu
-from emu.intervals import nearest_intervals
+from fp4ref import emu
+from fp4ref.emu.intervals import nearest_intervals
 
 
 @pytest.mark.parametrize("rounding", ["rne", "rna"])
@@ -29,8 +29,8 @@ def test_interval_endpoints_encode_as_tabulated(name, rounding):
 def test_the_card_column_of_e2m1_word_for_word():
     """The intervals as the format card prints them: open and closed ends, -0, the unbounded
     saturation interval, and their negative mirrors."""
-    import emu
-    from emu.intervals import nearest_intervals
+    from fp4ref import emu
+    from fp4ref.emu.intervals import nearest_intervals
 
     iv = nearest_intervals(emu.get_format("e2m1"))
     assert [str(i) for i in iv] == ["[0, 0.25]", "(0.25, 0.75)", "[0.75, 1.25]", "(1.25, 1.75)",

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from emu.lookup import TIES, decode, decode_int, encode, get_lookup, lookup_names
+from fp4ref.emu.lookup import TIES, decode, decode_int, encode, get_lookup, lookup_names
 
 F32 = np.float32
 
@@ -253,7 +253,7 @@ def test_other_widths_check_codes_the_same_way(bad, match):
 
 @pytest.mark.parametrize("n", [2, 3, 5, 512])
 def test_a_code_table_has_2_to_8_bits(n):
-    from emu.lookup import LookupFormat
+    from fp4ref.emu.lookup import LookupFormat
     with pytest.raises(ValueError, match="2 <= bits <= 8"):
         LookupFormat("x", "x", "x", "index", (0,) * n, (True,) * n, None, None)
     assert LookupFormat("x", "x", "x", "index", (0,) * 4, (True,) * 4, None, None).bits == 2

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from emu.lookup import get_lookup, lookup_names
+from fp4ref.emu.lookup import get_lookup, lookup_names
 
 LUT = Path(__file__).resolve().parents[2] / "rtl" / "lut"
 FILES = sorted(LUT.glob("fp4_lut_*.v"))

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from emu.lookup import get_lookup
-from emu.lookup_scale import dequantize, fake_quantize, group_bounds, quantize
+from fp4ref.emu.lookup import get_lookup
+from fp4ref.emu.lookup_scale import dequantize, fake_quantize, group_bounds, quantize
 
 F32 = np.float32
 

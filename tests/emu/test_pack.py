@@ -3,7 +3,7 @@ import ml_dtypes
 import numpy as np
 import pytest
 
-import emu
+from fp4ref import emu
 
 
 def test_first_element_goes_to_the_low_nibble():

@@ -9,9 +9,9 @@ import ml_dtypes
 import numpy as np
 import pytest
 
-from emu import slow
-from emu.presets import PRESETS
-from emu.slow import INEXACT, INVALID, OVERFLOW, UNDERFLOW
+from fp4ref.emu import slow
+from fp4ref.emu.presets import PRESETS
+from fp4ref.emu.slow import INEXACT, INVALID, OVERFLOW, UNDERFLOW
 
 NEG_NAN = np.copysign(np.nan, -1.0)
 

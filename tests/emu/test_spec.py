@@ -1,9 +1,9 @@
 """FloatFormat validation names the bad field; the registry knows presets and aliases."""
 import pytest
 
-import emu
-from emu import FloatFormat
-from emu.presets import ALIASES, PRESETS
+from fp4ref import emu
+from fp4ref.emu import FloatFormat
+from fp4ref.emu.presets import ALIASES, PRESETS
 
 
 @pytest.mark.parametrize("kwargs, field", [

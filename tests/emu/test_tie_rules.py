@@ -6,11 +6,11 @@ direct path on float32."""
 import numpy as np
 import pytest
 
-import emu
-from emu import slow
-from emu.encode import _direct
-from emu.round import MODES, TIE_VARIANTS
-from emu.unpack import SOURCES
+from fp4ref import emu
+from fp4ref.emu import slow
+from fp4ref.emu.encode import _direct
+from fp4ref.emu.round import MODES, TIE_VARIANTS
+from fp4ref.emu.unpack import SOURCES
 
 # E2M1 magnitudes 0, 0.5, 1, 1.5, 2, 3, 4, 6 are codes 0..7; -x is code | 8.
 #: input -> (rne, rna, rnz, rnm, rnp): every tie of the grid, both signs, and a non-tie

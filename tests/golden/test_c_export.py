@@ -15,10 +15,10 @@ import ml_dtypes
 import numpy as np
 import pytest
 
-import emu
-from golden import units
-from golden.c_export import sources
-from mac.products import product_table
+from fp4ref import emu
+from fp4ref.golden import units
+from fp4ref.golden.c_export import sources
+from fp4ref.mac.products import product_table
 
 #: mode name -> the C enum value (fp4ref_format.h.in)
 MODES = {"rne": 0, "rna": 1, "rtz": 2, "rup": 3, "rdn": 4, "sr": 5, "rnz": 8, "rnm": 9, "rnp": 10}

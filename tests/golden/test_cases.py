@@ -1,8 +1,8 @@
 """TestFloat-style float32 sets: the exponent table, significand patterns, every tie, seeded random."""
 import numpy as np
 
-import emu
-from golden.cases import exponent_table, float32_cases, tie_fractions
+from fp4ref import emu
+from fp4ref.golden.cases import exponent_table, float32_cases, tie_fractions
 
 
 def as_f32(pats):

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from golden.hexfile import layout, line_digits, read_hex, write_hex
-from golden.units import Field
+from fp4ref.golden.hexfile import layout, line_digits, read_hex, write_hex
+from fp4ref.golden.units import Field
 
 FIELDS = [Field("x", "input", 16), Field("code", "output", 6), Field("flags", "output", 4)]
 

@@ -6,10 +6,10 @@ from fractions import Fraction
 
 import pytest
 
-import emu
-from golden import pack
-from golden.defaults import MAC_DOTS_SHIFT_PORT, dot_spec
-from golden.mac_pack import MacPackSpec
+from fp4ref import emu
+from fp4ref.golden import pack
+from fp4ref.golden.defaults import MAC_DOTS_SHIFT_PORT, dot_spec
+from fp4ref.golden.mac_pack import MacPackSpec
 
 E2M1 = emu.get_format("e2m1")
 

@@ -5,9 +5,9 @@ import os
 import numpy as np
 import pytest
 
-import emu
-from golden import manifest, pack
-from golden.pack import PackSpec
+from fp4ref import emu
+from fp4ref.golden import manifest, pack
+from fp4ref.golden.pack import PackSpec
 
 SPECS = {
     "decode-e2m1": PackSpec("decode", emu.get_format("e2m1")),

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 import torch
 
-import emu
-import mac
+from fp4ref import emu
+from fp4ref import mac
 
 FMT = emu.get_format("e2m1")
 UNIT = FMT.int_unit_exp

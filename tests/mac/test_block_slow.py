@@ -8,7 +8,7 @@ import struct
 
 import pytest
 
-from mac.slow_block import slow_fp_mul, slow_mac_stream, slow_mx_dot, slow_nvfp4_dot, ue4m3_value
+from fp4ref.mac.slow_block import slow_fp_mul, slow_mac_stream, slow_mx_dot, slow_nvfp4_dot, ue4m3_value
 
 NAN, INF, NINF, FMAX = 0x7FC00000, 0x7F800000, 0xFF800000, 0x7F7FFFFF
 ONE = 0x3F800000

@@ -3,9 +3,9 @@ cases a designer cares about: the bound hit exactly and exceeded by one, order d
 import numpy as np
 import pytest
 
-import emu
-import mac
-from mac import slow
+from fp4ref import emu
+from fp4ref import mac
+from fp4ref.mac import slow
 
 E2M1 = emu.get_format("e2m1")
 CONFIGS = [(acc_w, policy, order, lanes, shift_max)

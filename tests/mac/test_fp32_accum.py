@@ -3,8 +3,8 @@ ways it is not (ties to even swallowing a 1, order dependence)."""
 import numpy as np
 import pytest
 
-import emu
-import mac
+from fp4ref import emu
+from fp4ref import mac
 
 E5M2 = emu.get_format("e5m2")
 TWO15 = int(emu.encode(np.float32(2.0 ** 15), E5M2))

@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 import torch
 
-import emu
-import mac
-from mac import slow
-from mac.gemm import PATHS, choose_path
+from fp4ref import emu
+from fp4ref import mac
+from fp4ref.mac import slow
+from fp4ref.mac.gemm import PATHS, choose_path
 
 
 @pytest.mark.parametrize("path", PATHS)
@@ -72,7 +72,7 @@ def test_bad_input_is_named(cx, cw, message):
 
 @pytest.mark.parametrize("name", ["e2m1", "e3m0_b0", "e4m3", "e1m2"])
 def test_the_paired_lookup_equals_int_map(name, rng):
-    from mac.gemm import operand
+    from fp4ref.mac.gemm import operand
     f = emu.get_format(name)
     finite = np.array([c for c in range(f.n_codes) if not f.is_nan_code(c)], np.uint8)
     codes = rng.choice(finite, (512, 256))           # large enough for the two-codes-per-lookup path

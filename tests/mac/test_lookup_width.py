@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import emu
-import mac
-from emu.lookup import FLOAT_VIEWS, decode, get_lookup, lookup_names
-from mac.products import int_codes, int_format
-from mac.width import check_accumulator
+from fp4ref import emu
+from fp4ref import mac
+from fp4ref.emu.lookup import FLOAT_VIEWS, decode, get_lookup, lookup_names
+from fp4ref.mac.products import int_codes, int_format
+from fp4ref.mac.width import check_accumulator
 
 #: every lookup format with an integer mapping (the float views are the presets themselves)
 MAPPED = [n for n in lookup_names() if get_lookup(n).ints is not None and n not in FLOAT_VIEWS]
@@ -200,7 +200,7 @@ def test_bad_input_is_one_line(call, message):
 
 # ---- the MAC packs (models only: rtl/fp4_mac.v is ExMy-only) -------------------------------------
 def _render(spec):
-    from golden.pack import render
+    from fp4ref.golden.pack import render
     files = render(spec)
     return json.loads(files["manifest.json"]), [json.loads(s) for s in files["vectors.jsonl"].decode().splitlines()]
 
@@ -208,7 +208,7 @@ def _render(spec):
 @pytest.mark.parametrize("x, w", [("e2m1_sr", "e2m1"), ("apot4", "int4_full"), ("int4_asym", "e2m1_sp"),
                                   ("e2m1", "e2m1_p25")])
 def test_product_packs_of_lookup_formats_hold_every_pair(x, w):
-    from golden.mac_pack import USER_RTL_ONLY, MacPackSpec
+    from fp4ref.golden.mac_pack import USER_RTL_ONLY, MacPackSpec
     record, lines = _render(MacPackSpec("product", x, w))
     ix, iw = operand_ints(x), operand_ints(w)
     assert len(lines) == record["count"] == len(ix) * len(iw)
@@ -225,7 +225,7 @@ def test_product_packs_of_lookup_formats_hold_every_pair(x, w):
 
 
 def test_dot_packs_of_lookup_formats_reach_both_extremes():
-    from golden.mac_pack import MacPackSpec
+    from fp4ref.golden.mac_pack import MacPackSpec
     spec = MacPackSpec("dot", "e2m1_sr", "int4_full", 16, 12, "saturate", "tree", 0, 200)
     assert spec.name == "dot-e2m1_srxint4_full-l16-w12-saturate-tree-b0"
     record, lines = _render(spec)
@@ -241,7 +241,7 @@ def test_dot_packs_of_lookup_formats_reach_both_extremes():
 
 
 def test_mac_packs_refuse_a_format_without_an_integer_mapping():
-    from golden.mac_pack import MacPackSpec
+    from fp4ref.golden.mac_pack import MacPackSpec
     with pytest.raises(ValueError, match="sf4_nu5 has no integer mapping"):
         MacPackSpec("product", "sf4_nu5", "e2m1")
 

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-import mac
+from fp4ref import mac
 
 ONE = 0x2          # E2M1 1.0
 SIX = 0x7          # E2M1 6.0

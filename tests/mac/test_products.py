@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-import emu
-import mac
-from mac import slow
+from fp4ref import emu
+from fp4ref import mac
+from fp4ref.mac import slow
 
 PAIRS = [(a, b) for a in emu.list_formats() for b in emu.list_formats()]
 

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-import emu
-import mac
-from mac.width import bits_for
+from fp4ref import emu
+from fp4ref import mac
+from fp4ref.mac.width import bits_for
 
 # llm-fp4.md §5.2: K, X x W, no shift, with pre-shift (LLM-FP4's bias-0 grids)
 SPEC_TABLE = [
@@ -77,7 +77,7 @@ def test_l1_bound_is_between_observed_and_worst_case(rng):
 def test_observed_max_in_tree_order_is_mac_dot(fx, fw, shift_max, rng):
     """Tree order takes mac.gemm a cycle at a time: the same maximum as mac.dot's max_abs, for one
     token, one row, K = 1 and shifts that only one column has."""
-    from mac.products import int_format
+    from fp4ref.mac.products import int_format
     cx, cw = int_format(fx).codes.astype(np.int64), int_format(fw).codes.astype(np.int64)
     for m, n, k, lanes in [(5, 4, 70, 16), (1, 6, 33, 16), (5, 1, 9, 4), (3, 4, 1, 16), (4, 3, 20, 1)]:
         x, w = rng.choice(cx, (m, k)), rng.choice(cw, (n, k))
@@ -101,7 +101,7 @@ def test_bad_input_is_named(call, message):
 def test_the_explanation_is_exact_for_the_13_bit_question():
     """The users' 13-bit question (llm-fp4.md §6d) is answered by explain(): every number in it is
     pinned, with and without LLM-FP4's pre-shift."""
-    from mac import worst_case_width
+    from fp4ref.mac import worst_case_width
 
     assert worst_case_width("e2m1", "e2m1", 16, 3).explain() == "\n".join([
         "accumulator width for K = 16 terms of e2m1 (activations) x e2m1 (weights), pre-shift range B = 3",
@@ -122,8 +122,8 @@ def test_the_explanation_is_exact_for_the_13_bit_question():
 
 
 def test_the_accumulator_check_word_for_word():
-    from mac import worst_case_width
-    from mac.width import check_accumulator
+    from fp4ref.mac import worst_case_width
+    from fp4ref.mac.width import check_accumulator
 
     assert check_accumulator(worst_case_width("e2m1", "e2m1", 16, 0), 13) == (
         "  check 13-bit accumulator: enough; the all-maximum input sums to 2,304: wrap returns 2,304, "
@@ -135,7 +135,7 @@ def test_the_accumulator_check_word_for_word():
 
 @pytest.mark.parametrize("x_shape, w_shape", [((4,), (3, 4)), ((2, 4), (4,)), ((2, 4), (3, 5))])
 def test_observed_max_refuses_each_bad_shape(x_shape, w_shape):
-    from mac.width import observed_max
+    from fp4ref.mac.width import observed_max
 
     with pytest.raises(ValueError, match="shapes do not match"):
         observed_max(np.zeros(x_shape, np.uint8), np.zeros(w_shape, np.uint8), "e2m1", "e2m1")

@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from quant.awq import awq
-from quant.gptq import rtn
-from quant.smoothquant import smooth_linear, smooth_scales, w4a4
+from fp4ref.quant.awq import awq
+from fp4ref.quant.gptq import rtn
+from fp4ref.quant.smoothquant import smooth_linear, smooth_scales, w4a4
 
 SEED = 7
 OUTLIERS = [3, 77]

@@ -6,8 +6,8 @@ import sys
 import numpy as np
 import pytest
 
-from quant import answers, experiment
-from quant.search import SearchConfig
+from fp4ref.quant import answers, experiment
+from fp4ref.quant.search import SearchConfig
 
 LAYERS = ["encoder.layer.0.attention.self.query", "encoder.layer.0.output.dense"]
 

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 import torch
 
-import emu
-from quant import lfp4, lfp4_int
+from fp4ref import emu
+from fp4ref.quant import lfp4, lfp4_int
 
 SEED = int(os.environ.get("FP4REF_SEED", "20261124"))
 NEAR = 1e-6             # "near a rounding decision": |t - boundary| <= NEAR * boundary

@@ -1,4 +1,4 @@
-"""quant.minilm: the real model loads offline, embeds as sentence-transformers does, and its
+"""fp4ref.quant.minilm: the real model loads offline, embeds as sentence-transformers does, and its
 Linears and attention matmuls can be captured, replaced and quantized, then restored."""
 import os
 import socket
@@ -6,8 +6,8 @@ import socket
 import pytest
 import torch
 
-from quant import minilm
-from quant.sentences import CALIBRATION, HELD_OUT
+from fp4ref.quant import minilm
+from fp4ref.quant.sentences import CALIBRATION, HELD_OUT
 
 N_LINEARS = 37      # 6 layers × (query, key, value, attention out, intermediate, output) + pooler
 

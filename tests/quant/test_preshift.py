@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 import torch
 
-from mac import gemm
-from quant import lfp4_int
-from quant.export import artefacts, export_files
-from quant.preshift import fold, shift_range, widened_format
-from quant.search import LayerQuant
+from fp4ref.mac import gemm
+from fp4ref.quant import lfp4_int
+from fp4ref.quant.export import artefacts, export_files
+from fp4ref.quant.preshift import fold, shift_range, widened_format
+from fp4ref.quant.search import LayerQuant
 
 FORMATS = [(2, 1), (3, 0), (1, 2)]
 
@@ -79,7 +79,7 @@ def test_the_lossy_fold_loses_what_small_rows_held(rng):
 def test_the_float32_simulation_agrees_to_float32_precision(rng):
     """The exact integer path against LLM-FP4's float32 fake-quant layer: not a bit-exactness
     claim (real scales in float32, llm-fp4.md §1.7), so a float32-sized tolerance."""
-    from quant.lfp4 import fake_quant
+    from fp4ref.quant.lfp4 import fake_quant
     x, w_codes, w_bias, rho, offsets = synthetic(rng, (2, 1), (2, 1))
     row = fold(w_codes, (2, 1), w_bias, (2, 1), rho, offsets, "rowshift")
     w_hat = torch.from_numpy(lfp4_int.decode(w_codes, 2, 1, w_bias[:, None])).float()

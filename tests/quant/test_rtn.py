@@ -6,11 +6,11 @@ import sys
 import numpy as np
 import pytest
 
-from quant import rtn
+from fp4ref.quant import rtn
 
 
 def test_schemes_cover_every_lookup_format_and_reject_bad_names():
-    from emu.lookup import lookup_names
+    from fp4ref.emu.lookup import lookup_names
     names = {s.name for s in rtn.schemes(blocks=False)}
     assert names == {f"{n}/{g}" for n in lookup_names() for g in ("g128", "channel")}
     with pytest.raises(ValueError, match="unknown lookup format"):

@@ -3,12 +3,12 @@ import numpy as np
 import pytest
 import torch
 
-from quant import minilm
-from quant.granularity import channel_biases, channel_offsets, tensor_bias, weight_biases
-from quant.lfp4 import bias_from_max, maxval
-from quant.methods import calibrate
-from quant.search import SearchConfig, search_layer
-from quant.sentences import CALIBRATION
+from fp4ref.quant import minilm
+from fp4ref.quant.granularity import channel_biases, channel_offsets, tensor_bias, weight_biases
+from fp4ref.quant.lfp4 import bias_from_max, maxval
+from fp4ref.quant.methods import calibrate
+from fp4ref.quant.search import SearchConfig, search_layer
+from fp4ref.quant.sentences import CALIBRATION
 
 QUICK = SearchConfig(n=10, rounds=1)
 
@@ -60,8 +60,8 @@ def mse(q, x, w, b, y):
 def test_the_weight_search_picks_each_channels_best_candidate(layer):
     """Brute force: every output channel's chosen bias beats every other candidate on that
     channel (gamma = 1, the starting bias, is not a candidate: the search may end above it)."""
-    from quant.search import LayerQuant, _Layer, _search_w_bias
-    from quant.lfp4 import fake_quant
+    from fp4ref.quant.search import LayerQuant, _Layer, _search_w_bias
+    from fp4ref.quant.lfp4 import fake_quant
     x, w, b, y = layer
     L = _Layer(x, w, b, y, QUICK)
     fmt = (2, 1)

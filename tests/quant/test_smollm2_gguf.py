@@ -11,7 +11,7 @@ import sys
 
 import numpy as np
 
-from quant.smollm2 import gguf_path, zero_codes
+from fp4ref.quant.smollm2 import gguf_path, zero_codes
 
 
 def fp4ref(*args, cwd) -> subprocess.CompletedProcess:

@@ -2,7 +2,7 @@
 import shutil
 from pathlib import Path
 
-from rtl_tb.runner import RTL
+from fp4ref.rtl_tb.runner import RTL
 
 
 def mutated_rtl(mutant: dict, tmp_path: Path) -> Path:

@@ -3,12 +3,14 @@ pack (golden.defaults.BLOCK_BUILDS: one build per row, every option value of eve
 row), every output bit; the bench reads the packs and never computes an expectation."""
 import pytest
 
-from golden import manifest
-from golden.defaults import block_specs
-from golden.unit_pack import unit_def
-from golden.pack import ensure
-from rtl_tb.runner import REPO, run_unit
-from rtl_tb.sims import SIMS
+from fp4ref.golden import manifest
+from fp4ref.golden.defaults import block_specs
+from fp4ref.golden.unit_pack import unit_def
+from fp4ref.golden.pack import ensure
+from fp4ref import paths
+from tests import REPO
+from fp4ref.rtl_tb.runner import run_unit
+from fp4ref.rtl_tb.sims import SIMS
 
 GROUPS = block_specs()
 
@@ -22,7 +24,7 @@ def _id(group) -> str:
 
 
 IDS = [_id(g) for g in GROUPS]
-PACKS = REPO / "build" / "packs"
+PACKS = paths.build("packs")
 
 
 #: rows of golden.defaults.BLOCK_BUILDS added to kill mutants on Verilator (docs/mutation.md: the
@@ -50,7 +52,7 @@ def test_block_unit_reference_rtl(sim, group, record_rtl):
 def test_every_option_value_is_in_the_default_set():
     """Each unit's every allowed value of a choice option (and both ends of the block count)
     runs in make test."""
-    from golden.unit_pack import unit_names
+    from fp4ref.golden.unit_pack import unit_names
     for name in unit_names():
         seen: dict[str, set] = {}
         for group in GROUPS:

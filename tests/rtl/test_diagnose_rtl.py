@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rtl_tb.runner import REPO
+from tests import REPO
 
 HERE = Path(__file__).resolve().parent / "diag_designs"
 RTL = REPO / "rtl"
@@ -104,7 +104,7 @@ def test_a_block_quantizer_built_with_the_wrong_scale_rule_is_named(tmp_path):
 def test_the_readme_diagnosis_is_a_real_run(tmp_path):
     """examples/explain/dump.txt is what its testbench prints on Icarus, and the README's
     diagnosis block is what `fp4ref explain --readme` writes for it."""
-    from rtl_tb.sims import sim_env
+    from fp4ref.rtl_tb.sims import sim_env
 
     ex = REPO / "examples" / "explain"
     env = sim_env()

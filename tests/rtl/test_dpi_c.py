@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rtl_tb.runner import REPO
-from rtl_tb.sims import sim_env
+from tests import REPO
+from fp4ref.rtl_tb.sims import sim_env
 
 from .mutants import MUTANTS
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from rtl_tb.dut import DutError, load
-from rtl_tb.runner import REPO
+from fp4ref.rtl_tb.dut import DutError, load
+from tests import REPO
 
 EXAMPLES = REPO / "examples"
 GOOD = sorted(p for p in EXAMPLES.glob("*/*.toml"))

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from rtl_tb.runner import REPO
+from tests import REPO
 
 HERE = Path(__file__).resolve().parent / "dut_designs"
 RTL = REPO / "rtl"
@@ -204,8 +204,8 @@ UNITS_TIMINGS = {"mx_dot": ("comb", "pipeline", "handshake"), "nvfp4_dot": ("com
 def test_dut_init_prints_templates_and_refuses_impossible_timings(tmp_path):
     """In-process for every unit and timing (what `dut init` prints): the allowed ones parse
     (only the design is missing), the others are one ValueError line; through the CLI once each."""
-    from rtl_tb.dut_template import template
-    from rtl_tb.dut import DutError, load
+    from fp4ref.rtl_tb.dut_template import template
+    from fp4ref.rtl_tb.dut import DutError, load
     for unit, timings in UNITS_TIMINGS.items():
         for timing in ("comb", "pipeline", "handshake", "accumulate", "cycle"):
             if timing not in timings:
@@ -228,8 +228,8 @@ def test_dut_init_prints_templates_and_refuses_impossible_timings(tmp_path):
 
 def _on_reference(unit: str, timing: str, path: Path, **replace) -> Path:
     """The template of ``unit`` with the reference module as the design."""
-    from rtl_tb.dut_template import template
-    from rtl_tb.contracts import CONTRACTS
+    from fp4ref.rtl_tb.dut_template import template
+    from fp4ref.rtl_tb.contracts import CONTRACTS
     c = CONTRACTS[unit]
     sources = ", ".join(f'"{RTL / s}"' for s in c.sources)
     text = (template(unit, timing).replace('sources = ["my_design.v"]', f"sources = [{sources}]")
@@ -245,8 +245,8 @@ def _on_reference(unit: str, timing: str, path: Path, **replace) -> Path:
 def test_the_template_maps_the_reference_module(unit, tmp_path):
     """Its port names and lane patterns are the contract's (docs/rtl_contract.md): with the
     reference RTL as the design, the mapping checks against what Verilator elaborates."""
-    from rtl_tb.dut import load
-    from rtl_tb.dut_run import prepare
+    from fp4ref.rtl_tb.dut import load
+    from fp4ref.rtl_tb.dut_run import prepare
     path = _on_reference(unit, UNITS_TIMINGS[unit][0], tmp_path / f"{unit}.toml")
     path.write_text(re.sub(r"^(random|cycles) = \d+", r"\1 = 8", path.read_text(), flags=re.M))   # small packs
     dirs, layout = prepare(load(path), tmp_path / "packs")

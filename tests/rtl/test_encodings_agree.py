@@ -1,10 +1,10 @@
 """The encodings are written once in Python and once in rtl/fp4_defs.vh; they must agree."""
 import re
 
-from emu.flags import Flag
-from emu.round import MODES
-from emu.spec import SPECIALS
-from rtl_tb.runner import RTL
+from fp4ref.emu.flags import Flag
+from fp4ref.emu.round import MODES
+from fp4ref.emu.spec import SPECIALS
+from fp4ref.rtl_tb.runner import RTL
 
 DEFS = (RTL / "fp4_defs.vh").read_text()
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from rtl_tb.runner import REPO
+from tests import REPO
 
 from .mutants import MUTANTS
 

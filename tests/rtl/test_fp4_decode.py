@@ -1,11 +1,11 @@
 """rtl/fp4_decode.v on both simulators: every code of every preset (int_o, f32_o, flags)."""
-import emu
+from fp4ref import emu
 import pytest
 
-from golden import pack
-from golden.pack import PackSpec
-from rtl_tb.runner import run_unit
-from rtl_tb.sims import SIMS
+from fp4ref.golden import pack
+from fp4ref.golden.pack import PackSpec
+from fp4ref.rtl_tb.runner import run_unit
+from fp4ref.rtl_tb.sims import SIMS
 
 CASES = [(sim, name) for sim in SIMS for name in emu.list_formats()]
 

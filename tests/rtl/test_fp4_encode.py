@@ -11,14 +11,16 @@ fraction bits exercise the aligner and the sticky more than bfloat16's 7, float3
 mode and both exponent widths. (All 2^32 float32 inputs go through the encoder on Verilator in
 `make exhaustive-rtl`.) The packs are generated once per session (build/packs, shared by the
 workers under a lock)."""
-import emu
+from fp4ref import emu
 import pytest
 
-from golden import manifest, pack
-from golden.defaults import encode_specs
-from rtl_tb.runner import REPO, run_unit
+from fp4ref.golden import manifest, pack
+from fp4ref.golden.defaults import encode_specs
+from fp4ref import paths
+from tests import REPO
+from fp4ref.rtl_tb.runner import run_unit
 
-PACKS = REPO / "build" / "packs"
+PACKS = paths.build("packs")
 CASES = [(sim, name, src) for sim in ("icarus", "verilator") for name in emu.list_formats()
          for src in ("bfloat16", "float16", "float32")
          if sim == "verilator" or src != "bfloat16" or name == "e2m1"]

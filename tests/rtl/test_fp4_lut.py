@@ -11,13 +11,13 @@ import sys
 import numpy as np
 import pytest
 
-from emu.lookup import get_lookup
-from golden import pack
-from golden.defaults import lut_specs
-from golden.lut_pack import LutPackSpec, decoder_names
-from rtl_tb.bench_fp4_lut import reference_lanes, run_bank
-from rtl_tb.runner import RTL
-from rtl_tb.sims import SIMS
+from fp4ref.emu.lookup import get_lookup
+from fp4ref.golden import pack
+from fp4ref.golden.defaults import lut_specs
+from fp4ref.golden.lut_pack import LutPackSpec, decoder_names
+from fp4ref.rtl_tb.bench_fp4_lut import reference_lanes, run_bank
+from fp4ref.rtl_tb.runner import RTL
+from fp4ref.rtl_tb.sims import SIMS
 
 NAMES = decoder_names()
 

@@ -1,14 +1,14 @@
 """rtl/fp4_mac.v on both simulators: every finite product of several format pairs (one-lane
 MAC), and dot-product packs (corners and seeded random) over policies, orders, pre-shift ranges,
 accumulator widths and mixed formats."""
-import emu
+from fp4ref import emu
 import pytest
 
-from golden import pack
-from golden.defaults import MAC_DOTS, MAC_DOTS_SHIFT_PORT, MAC_PRODUCT_PAIRS, dot_spec
-from golden.mac_pack import MacPackSpec
-from rtl_tb.runner import run_unit
-from rtl_tb.sims import SIMS
+from fp4ref.golden import pack
+from fp4ref.golden.defaults import MAC_DOTS, MAC_DOTS_SHIFT_PORT, MAC_PRODUCT_PAIRS, dot_spec
+from fp4ref.golden.mac_pack import MacPackSpec
+from fp4ref.rtl_tb.runner import run_unit
+from fp4ref.rtl_tb.sims import SIMS
 
 F = emu.get_format
 PRODUCT_PAIRS = list(MAC_PRODUCT_PAIRS)

@@ -6,12 +6,12 @@ import json
 import numpy as np
 import pytest
 
-from golden import manifest, pack
-from golden.defaults import mx_specs
-from golden.mx_pack import SCALE_CORNERS, MxPackSpec, expected
-from mac.mx_dot import mx_dot
-from rtl_tb.runner import run_unit
-from rtl_tb.sims import SIMS
+from fp4ref.golden import manifest, pack
+from fp4ref.golden.defaults import mx_specs
+from fp4ref.golden.mx_pack import SCALE_CORNERS, MxPackSpec, expected
+from fp4ref.mac.mx_dot import mx_dot
+from fp4ref.rtl_tb.runner import run_unit
+from fp4ref.rtl_tb.sims import SIMS
 
 SPEC = mx_specs()[0]
 CORNERS = 721          #: structured vectors ahead of the random blocks (golden/mx_pack.py)

@@ -11,15 +11,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from emu import get_format
-from emu.lookup import get_lookup
-from golden import layer_pack as lp
-from golden import manifest
-from golden.defaults import MAC_DOTS
-from golden.mac_pack import MacPackSpec, signed
-from golden.pack import load, render
-from rtl_tb.runner import run_unit
-from rtl_tb.sims import SIMS
+from fp4ref.emu import get_format
+from fp4ref.emu.lookup import get_lookup
+from fp4ref.golden import layer_pack as lp
+from fp4ref.golden import manifest
+from fp4ref.golden.defaults import MAC_DOTS
+from fp4ref.golden.mac_pack import MacPackSpec, signed
+from fp4ref.golden.pack import load, render
+from fp4ref.rtl_tb.runner import run_unit
+from fp4ref.rtl_tb.sims import SIMS
 
 F = get_format(lp.FORMAT)
 ROWS, IN, TOKENS = 384, 384, lp.DEFAULT_TOKENS

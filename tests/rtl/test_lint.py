@@ -2,13 +2,13 @@
 nothing for every preset's parameters and every source type."""
 import subprocess
 
-import emu
+from fp4ref import emu
 import pytest
 
-from golden.codec_pack import fmt_record
-from rtl_tb.contracts import reference_params
-from rtl_tb.runner import RTL
-from rtl_tb.sims import sim_env
+from fp4ref.golden.codec_pack import fmt_record
+from fp4ref.rtl_tb.contracts import reference_params
+from fp4ref.rtl_tb.runner import RTL
+from fp4ref.rtl_tb.sims import sim_env
 
 ENCODE = ["fp4_round.v", "fp4_encode.v"]
 
@@ -92,8 +92,8 @@ def test_fp4_lut_decoders_are_lint_clean(src):
 def _block_configs():
     """(module, sources, parameters) of every default build of the block units (every option
     value of each unit is in the default set: tests/rtl/test_block_units.py)."""
-    from golden.defaults import block_specs
-    from rtl_tb.contracts import CONTRACTS
+    from fp4ref.golden.defaults import block_specs
+    from fp4ref.rtl_tb.contracts import CONTRACTS
     seen = set()
     for group in block_specs():
         spec = group[0]

@@ -11,13 +11,13 @@ import sys
 import numpy as np
 import pytest
 
-from emu.lookup import get_lookup
-from golden import pack
-from golden.defaults import LUT_MUL_FORMATS
-from golden.lut_pack import LutPackSpec
-from rtl_tb.bench_fp4_lut import reference_lanes, run_bank
-from rtl_tb.runner import RTL
-from rtl_tb.sims import SIMS
+from fp4ref.emu.lookup import get_lookup
+from fp4ref.golden import pack
+from fp4ref.golden.defaults import LUT_MUL_FORMATS
+from fp4ref.golden.lut_pack import LutPackSpec
+from fp4ref.rtl_tb.bench_fp4_lut import reference_lanes, run_bank
+from fp4ref.rtl_tb.runner import RTL
+from fp4ref.rtl_tb.sims import SIMS
 
 COUNTS = {n: sum(get_lookup(n).valid) ** 2 for n in LUT_MUL_FORMATS}
 

@@ -12,16 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from golden import pack
-from golden.lut_pack import LutPackSpec, decoder_names
-from rtl_tb.bench_fp4_lut import reference_lanes, run_bank
-from rtl_tb.runner import REPO
+from fp4ref.golden import pack
+from fp4ref.golden.lut_pack import LutPackSpec, decoder_names
+from fp4ref.rtl_tb.bench_fp4_lut import reference_lanes, run_bank
+from fp4ref import paths
+from tests import REPO
 from tests.rtl.lut_mutants import LUT_MUTANTS
 
 REQUIRED = {"nf4_constant_bit", "e2m1_sr_supernormal_negative", "apot4_06_08_swapped",
             "int4_sym_valid_stuck_1", "int4_full_int_not_sign_extended"}
 #: mutated sources live at fixed paths (their content is fixed), so the bank build is cached
-MUTANT_DIR = REPO / "build" / "lut_mutants"
+MUTANT_DIR = paths.build("lut_mutants")
 
 
 def mutant_source(mutant: dict) -> tuple[str, Path]:

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from rtl_tb.runner import RTL
+from fp4ref.rtl_tb.runner import RTL
 from tests.rtl.mac_mutants import MAC_MUTANTS
 from tests.rtl.mutate import mutated_rtl
 

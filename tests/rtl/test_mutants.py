@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from rtl_tb.runner import RTL
+from fp4ref.rtl_tb.runner import RTL
 from tests.rtl.mutants import MUTANTS
 from tests.rtl.mutate import mutated_rtl
 

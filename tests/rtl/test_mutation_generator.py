@@ -8,9 +8,9 @@ import subprocess
 
 import pytest
 
-from rtl_tb import mutation as mu
-from rtl_tb import mutation_py as mp
-from rtl_tb.sims import sim_env
+from fp4ref.rtl_tb import mutation as mu
+from fp4ref.rtl_tb import mutation_py as mp
+from fp4ref.rtl_tb.sims import sim_env
 
 
 def need_icarus():
@@ -119,9 +119,9 @@ def test_every_rtl_module_has_a_target():
     names = {t.module for t in mu.targets()}
     assert {"fp4_round", "fp4_encode", "fp4_decode", "fp4_mac", "fp4_mx_block"} <= names
     assert {p.stem for p in (mu.RTL / "lut").glob("fp4_lut_*.v")} <= names
-    assert {f"cost_mul_{n}" for n in __import__("golden.defaults", fromlist=["x"]).LUT_MUL_FORMATS} <= names
+    assert {f"cost_mul_{n}" for n in __import__("fp4ref.golden.defaults", fromlist=["x"]).LUT_MUL_FORMATS} <= names
     # the decoder's survivors are called equivalent on every preset: every preset must be run
-    from emu import list_formats
+    from fp4ref.emu import list_formats
     assert set(mu.DECODE_FORMATS) == set(list_formats())
 
 
@@ -165,10 +165,10 @@ def test_python_selection_names_existing_files():
 
 
 def test_a_bank_gives_the_verdicts_of_one_build_per_mutant(tmp_path):
-    """rtl_tb.mutation_bank builds many mutants into one model; its verdicts must be those of
+    """fp4ref.rtl_tb.mutation_bank builds many mutants into one model; its verdicts must be those of
     one build per mutant (killed, survived, stillborn alike)."""
     need_icarus()
-    from rtl_tb import mutation_bank as mb
+    from fp4ref.rtl_tb import mutation_bank as mb
 
     t = next(t for t in mu.targets() if t.module == "fp4_lut_nf4")
     t.sim = "icarus"
@@ -186,7 +186,7 @@ def test_a_bank_gives_the_verdicts_of_one_build_per_mutant(tmp_path):
 
 
 def test_the_bank_selector_keeps_the_header_and_names_every_mutant():
-    from rtl_tb import mutation_bank as mb
+    from fp4ref.rtl_tb import mutation_bank as mb
 
     t = next(t for t in mu.targets() if t.module == "fp4_round")
     muts = mu.generate(t)[:3]
@@ -220,7 +220,7 @@ def test_a_verdict_survives_an_appended_run_only_when_an_earlier_run_killed(tmp_
 def test_the_mac_campaign_runs_every_default_mac_pack():
     """The campaign's fp4_mac runs cover every product pair and dot set of `make test` (a pair
     left out once hid the weight-side E = 1 and M = 0 hidden-bit mutants)."""
-    from golden.defaults import mac_specs
+    from fp4ref.golden.defaults import mac_specs
 
     t = next(t for t in mu.targets() if t.module == "fp4_mac")
     assert {s.name for s in mac_specs()} <= {s.name for r in t.runs for s in r.specs}
@@ -229,7 +229,7 @@ def test_the_mac_campaign_runs_every_default_mac_pack():
 def test_every_reviewed_verdict_names_a_mutant():
     """No stale review: each id in rtl_tb/mutation_equivalent.json is a mutant the generators
     make from today's sources (RTL text mutants, Python AST mutants)."""
-    from rtl_tb import mutation_py
+    from fp4ref.rtl_tb import mutation_py
 
     reviewed = set(mu.load_equivalent())
     py = {k for k in reviewed if k.startswith(("emu/", "mac/"))}
@@ -293,7 +293,7 @@ def test_a_shared_submodule_gets_stuck_at_mutants_on_its_own_ports(module, width
 def test_a_header_mutant_killed_through_one_includer_is_killed():
     """A header target's survivor whose twin (the same mutation of the same header text) another
     includer's benches kill counts as killed; one that survives everywhere stays a survivor."""
-    from rtl_tb.mutation import Outcome, shared_header_kills, summarize
+    from fp4ref.rtl_tb.mutation import Outcome, shared_header_kills, summarize
 
     def o(module, tail, status):
         return Outcome(id=f"{module}:{tail}", module=module, op="const", status=status, detail="", seconds=1.0)

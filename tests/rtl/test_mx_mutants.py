@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from rtl_tb.runner import RTL
+from fp4ref.rtl_tb.runner import RTL
 from tests.rtl.mutate import mutated_rtl
 from tests.rtl.mx_mutants import MX_MUTANTS
 

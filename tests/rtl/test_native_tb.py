@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from rtl_tb.runner import REPO
-from rtl_tb.sims import sim_env
+from tests import REPO
+from fp4ref.rtl_tb.sims import sim_env
 
 from .mutants import MUTANTS
 

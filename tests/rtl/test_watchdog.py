@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from rtl_tb.runner import REPO
-from rtl_tb.sims import SIMS
+from tests import REPO
+from fp4ref.rtl_tb.sims import SIMS
 
 RTL = REPO / "rtl"
 HERE = Path(__file__).resolve().parent / "watchdog"

@@ -7,29 +7,27 @@ from pathlib import Path
 
 import numpy as np
 
-from emu import decode, encode, get_format, int_map, pack_x2
-from emu.flags import describe
+from fp4ref.emu import decode, encode, get_format, int_map, pack_x2
+from fp4ref.emu.flags import describe
 
-from golden import manifest
-from rtl_tb.runner import REPO
+from fp4ref.golden import manifest
+from fp4ref import paths
 
 from .card import format_card
 
 SEED = 20261124
 
 
-#: where the demo writes (packs, cost, accuracy-quick, gptq-quick, layerpack)
-BUILD = REPO / "build"
-
-
-def run_demo(build: Path = BUILD) -> int:
-    """Everything `make demo` shows; every output folder under ``build`` (re-runnable into it)."""
+def run_demo(build: Path | None = None) -> int:
+    """Everything `make demo` shows; every output folder (packs, cost, accuracy-quick, gptq-quick,
+    layerpack) under ``build``, by default the build folder (re-runnable into it)."""
+    build = build or paths.build_dir()
     show_encoding()
     show_mac()
     show_llmfp4()
     show_lookup()
     print("\n== golden packs and the reference RTL on both simulators ==")
-    from golden.defaults import DEMO_FORMATS
+    from fp4ref.golden.defaults import DEMO_FORMATS
 
     from .regress import regress
     status = regress(DEMO_FORMATS, root=build / "packs")
@@ -59,7 +57,7 @@ def step_argv(argv, build: Path) -> list[str]:
 
 def write_outputs(build: Path) -> int:
     """The demo's steps that write output folders under ``build``, as the command line runs them."""
-    from .cli import main
+    from . import main
     status = 0
     for title, argv in WRITING_STEPS:
         print(f"\n== {title} ==")
@@ -69,8 +67,8 @@ def write_outputs(build: Path) -> int:
 
 def show_lookup() -> None:
     """Supernormal E2M1 (the -0 code carries +8 or +5) and the llama.cpp zero question."""
-    from emu import block
-    from emu.lookup import decode as lut_decode, encode as lut_encode
+    from fp4ref.emu import block
+    from fp4ref.emu.lookup import decode as lut_decode, encode as lut_encode
     print("\n== supernormal E2M1, lookup formats, block formats (docs/lookup.md, docs/block.md) ==")
     x = np.array([-6.0, -0.25, 0.25, 2.5, 4.5, 5.0, 5.5, 7.0, 9.0], dtype=np.float32)
     print("  x (already scaled)     :", " ".join(f"{v:6g}" for v in x))
@@ -92,7 +90,7 @@ def show_lookup() -> None:
 def show_pack(path) -> None:
     """What a pack looks like: its manifest's layout and its first vectors."""
     record = manifest.load(path)
-    shown = path.relative_to(REPO) if path.is_relative_to(REPO) else path
+    shown = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
     print(f"\none pack, {shown}: {record['count']:,} vectors, manifest.json says")
     print("  line layout (MSB first): " + " | ".join(
         f"{f['name']} [{f['lsb'] + 4 * f['hex_digits'] - 1}:{f['lsb']}] {f['role']}" for f in record["fields"]))
@@ -107,7 +105,7 @@ def show_llmfp4() -> None:
     questions."""
     import argparse
 
-    from quant.answers import answer_b, answer_c
+    from fp4ref.quant.answers import answer_b, answer_c
 
     from .llmfp4 import cmd_report
     print("\n== LLM-FP4 on all-MiniLM-L6-v2 (quick search; `fp4ref llmfp4 report` runs the full one) ==")
@@ -123,8 +121,8 @@ def show_llmfp4() -> None:
 
 def show_mac() -> None:
     """The LLM-FP4 users' 13-bit accumulator question, answered by the width analysis."""
-    from mac import worst_case_width
-    from mac.width import check_accumulator
+    from fp4ref.mac import worst_case_width
+    from fp4ref.mac.width import check_accumulator
     print("\n== a 16-lane E2M1 MAC with a 13-bit accumulator (llm-fp4.md §6d) ==")
     for shift_max in (0, 3):
         bound = worst_case_width("e2m1", "e2m1", 16, shift_max)

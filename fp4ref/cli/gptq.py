@@ -9,8 +9,8 @@ import json
 import platform
 import time
 
-from golden.atomic import check_target, write_folder
-from rtl_tb.runner import REPO
+from fp4ref.golden.atomic import check_target, write_folder
+from fp4ref import paths
 
 from .markers import md_table
 from .progress import Progress
@@ -41,11 +41,11 @@ def add_parser(sub) -> None:
                    "(default 0.01; raised x10 on a failed Cholesky, reported)")
     a.add_argument("--quick", action="store_true",
                    help="3 layers of the first encoder block, 4 formats, 16 sentences for the cosine")
-    a.add_argument("--out", default=str(REPO / "build" / "gptq"), help="output folder (default build/gptq)")
+    a.add_argument("--out", default=None, help="output folder (default: gptq/ in the build folder)")
 
 
 def _formats(text):
-    from quant.grids import DEFAULT_FORMATS, grid, grid_names
+    from fp4ref.quant.grids import DEFAULT_FORMATS, grid, grid_names
     if not text:
         return list(DEFAULT_FORMATS)
     if text.strip() == "all":
@@ -78,7 +78,7 @@ def markdown(t: list[list[str]]) -> str:
 
 
 def cmd_gptq(args) -> int:
-    from quant import gptq_experiment as X
+    from fp4ref.quant import gptq_experiment as X
 
     formats = list(X.QUICK_FORMATS) if args.quick and not args.formats else _formats(args.formats)
     if args.group_size <= 0 and args.group_size != -1:
@@ -89,6 +89,7 @@ def cmd_gptq(args) -> int:
     t0 = time.perf_counter()
     layers = list(X.QUICK_LAYERS) if args.quick else None
     sentences = X.HELD_OUT[:16] if args.quick else None
+    args.out = args.out or str(paths.build("gptq"))
     check_target(args.out)                     # before the model runs, not after
     prep = X.prepare(layers, sentences=sentences)
     bar = Progress(len(formats) * len(methods) * len(prep.layers), "layers")

@@ -4,15 +4,16 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from emu import get_format
-from emu.round import MODES, ROUNDINGS
-from golden.defaults import overflows
-from emu.lookup import lookup_names
-from golden.lut_pack import LUT_UNITS, LutPackSpec
-from golden.mx_pack import MxPackSpec
-from golden.pack import PackSpec, ensure
-from rtl_tb.runner import REPO, STALL_S, run_unit
-from rtl_tb.sims import require
+from fp4ref.emu import get_format
+from fp4ref.emu.round import MODES, ROUNDINGS
+from fp4ref.golden.defaults import overflows
+from fp4ref.emu.lookup import lookup_names
+from fp4ref.golden.lut_pack import LUT_UNITS, LutPackSpec
+from fp4ref.golden.mx_pack import MxPackSpec
+from fp4ref.golden.pack import PackSpec, ensure
+from fp4ref import paths
+from fp4ref.rtl_tb.runner import STALL_S, run_unit
+from fp4ref.rtl_tb.sims import require
 
 from .packs import encode_choices, mac_spec_from_args, unit_spec_from_args
 
@@ -87,7 +88,7 @@ def report(run, top: str, packs: int, kind: str = "") -> bool:
 
 def explain_run(run, examples: int = 1) -> None:
     """Under a failing run: where every mismatch is, and the diagnosis of each failing pack."""
-    from rtl_tb.explain import explain_pack
+    from fp4ref.rtl_tb.explain import explain_pack
 
     for r in run.results:
         if r.get("csv"):
@@ -104,11 +105,11 @@ def cmd_verify_rtl(args) -> int:
         if not p.is_file():
             raise ValueError(f"--rtl: {p} does not exist")
     require(args.sim)
-    root = Path(args.packs) if args.packs else REPO / "build" / "packs"
+    root = Path(args.packs) if args.packs else paths.build("packs")
     dirs = [ensure(s, root) for s in specs]
     stall = STALL_S if args.stall is None else args.stall
     if args.engine == "native":
-        from rtl_tb.native_tb import run_native
+        from fp4ref.rtl_tb.native_tb import run_native
         run = run_native(args.unit, args.sim, dirs, rtl, args.top, params, args.timeout)
         print(f"engine: native (a self-checking testbench per pack, no Python in the simulation; "
               f"`fp4ref golden tb` writes them); limit {run.limit:g} s per pack")
@@ -131,8 +132,8 @@ def cmd_verify_rtl(args) -> int:
         what = (args.format if args.unit in ("encode", "decode", *LUT_UNITS) else "E2M1 blocks" if args.unit == "mx_block"
                 else specs[0].name if hasattr(specs[0], "options") else f"{args.x} x {args.w}")
         if not params and hasattr(specs[0], "options"):
-            from golden import manifest as manifests
-            from rtl_tb.contracts import reference_params
+            from fp4ref.golden import manifest as manifests
+            from fp4ref.rtl_tb.contracts import reference_params
             ref = reference_params(manifests.load(dirs[0]))
             print(f"  note: {args.top} got no --param; the reference RTL runs this pack with "
                   + " ".join(f"--param {k}={v}" for k, v in ref.items()))

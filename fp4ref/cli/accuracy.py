@@ -7,8 +7,8 @@ import csv
 import io
 import json
 
-from golden.atomic import check_target, write_folder
-from rtl_tb.runner import REPO
+from fp4ref.golden.atomic import check_target, write_folder
+from fp4ref import paths
 
 from .markers import md_table
 from .progress import Progress
@@ -32,7 +32,7 @@ def add_parser(sub) -> None:
     a.add_argument("--no-blocks", action="store_true", help="leave out MXFP4, NVFP4, Q4_0, Q4_1")
     a.add_argument("--quick", action="store_true",
                    help=f"{len(QUICK_FORMATS)} formats at g128, 16 sentences (about 20 s)")
-    a.add_argument("--out", default=str(REPO / "build" / "accuracy"), help="output folder")
+    a.add_argument("--out", default=None, help="output folder (default: accuracy/ in the build folder)")
 
 
 def _table(rows) -> list[list[str]]:
@@ -48,8 +48,8 @@ def markdown(table: list[list[str]]) -> str:
 
 
 def cmd_accuracy(args) -> int:
-    from quant import rtn
-    from quant.sentences import CALIBRATION, HELD_OUT
+    from fp4ref.quant import rtn
+    from fp4ref.quant.sentences import CALIBRATION, HELD_OUT
 
     if args.quick:
         formats, groupings, blocks, sentences = QUICK_FORMATS, ("g128",), False, HELD_OUT[:16]
@@ -58,6 +58,7 @@ def cmd_accuracy(args) -> int:
         groupings = tuple(g for g in args.groupings.split(",") if g)
         blocks, sentences = not args.no_blocks, CALIBRATION + HELD_OUT
     schemes = rtn.schemes(formats, groupings, blocks)
+    args.out = args.out or str(paths.build("accuracy"))
     check_target(args.out)                     # before the model runs, not after
     bar = Progress(len(schemes), "schemes")
     rows = rtn.run(schemes, sentences, progress=lambda name: bar.update(1))

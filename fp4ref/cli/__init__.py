@@ -1,4 +1,4 @@
-"""fp4ref command line: thin sub-commands over emu (and, as issues land, mac, golden, rtl_tb).
+"""fp4ref command line (fp4ref.cli): thin sub-commands over fp4ref.emu, .mac, .quant, .golden, .rtl_tb, .hw.
 
 Every error is one line on stderr and exit status 2; no traceback, no partial output.
 """
@@ -7,10 +7,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 import numpy as np
 
-from . import __version__
+from .. import __version__
 
 DESCRIPTION = """\
 fp4ref: a bit-exact reference model for FP4 (and FP6/FP8) number formats.
@@ -44,14 +45,18 @@ examples:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from emu.encode import NAN_POLICIES, OVERFLOW_POLICIES
-    from emu.round import MODES, ROUNDINGS
+    from fp4ref.emu.encode import NAN_POLICIES, OVERFLOW_POLICIES
+    from fp4ref.emu.round import MODES, ROUNDINGS
 
     p = argparse.ArgumentParser(prog="fp4ref", description=DESCRIPTION, epilog=EPILOG,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"fp4ref {__version__}")
+    p.add_argument("--build-dir", metavar="DIR",
+                   help="where every output and cache goes (packs, simulator builds, reports): "
+                        "default $FP4REF_BUILD_DIR, else build/fp4ref in the current folder; "
+                        "give it before the command: fp4ref --build-dir DIR verify ...")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    from golden.unit_pack import unit_names
+    from fp4ref.golden.unit_pack import unit_names
     BLOCK_UNITS = unit_names()          # noqa: N806 (the units whose options are data)
 
     sub.add_parser("formats", help="list the format presets and their parameters")
@@ -279,9 +284,9 @@ def _mac_options(p) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from rtl_tb.sims import SimulatorMissing
+    from fp4ref.rtl_tb.sims import SimulatorMissing
 
-    from rtl_tb.process import Terminated, terminate_on_sigterm
+    from fp4ref.rtl_tb.process import Terminated, terminate_on_sigterm
 
     parser = _parser()
     args = parser.parse_args(argv)
@@ -290,6 +295,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
+        if args.build_dir is not None:
+            from fp4ref import paths
+
+            if Path(args.build_dir).exists() and not Path(args.build_dir).is_dir():
+                raise ValueError(f"--build-dir: {args.build_dir} exists and is not a folder")
+            paths.set_build_dir(args.build_dir)
         status = COMMANDS[args.command](args)
         sys.stdout.flush()          # a full disk or a closed pipe on stdout fails here, not at exit
         return status
@@ -327,8 +338,8 @@ def _drop_unwritable_stdout() -> None:
 
 
 def cmd_formats(args) -> int:
-    from emu import get_format, list_formats
-    from emu.presets import ALIASES
+    from fp4ref.emu import get_format, list_formats
+    from fp4ref.emu.presets import ALIASES
 
     aliases: dict[str, list[str]] = {}
     for alias, name in ALIASES.items():
@@ -345,7 +356,7 @@ def cmd_formats(args) -> int:
 
 
 def cmd_card(args) -> int:
-    from emu.lookup import is_lookup
+    from fp4ref.emu.lookup import is_lookup
 
     from .card import format_card
     from .lookup_cli import card
@@ -378,9 +389,9 @@ def _source_array(args) -> np.ndarray:
 
 
 def cmd_encode(args) -> int:
-    from emu import decode, encode, get_format
-    from emu.flags import describe
-    from emu.lookup import is_lookup
+    from fp4ref.emu import decode, encode, get_format
+    from fp4ref.emu.flags import describe
+    from fp4ref.emu.lookup import is_lookup
 
     from . import lookup_cli
     if is_lookup(args.format):
@@ -408,9 +419,9 @@ def cmd_encode(args) -> int:
 
 
 def cmd_decode(args) -> int:
-    from emu import decode, get_format, int_map
-    from emu.decode import FINITE, decode_int
-    from emu.lookup import is_lookup
+    from fp4ref.emu import decode, get_format, int_map
+    from fp4ref.emu.decode import FINITE, decode_int
+    from fp4ref.emu.lookup import is_lookup
 
     from . import lookup_cli
     try:
@@ -489,7 +500,7 @@ def cmd_verify(args) -> int:
 def cmd_regress(args) -> int:
     from pathlib import Path
 
-    from emu import list_formats
+    from fp4ref.emu import list_formats
 
     from .regress import regress
 
@@ -501,8 +512,8 @@ def cmd_regress(args) -> int:
 
 
 def cmd_width(args) -> int:
-    from mac import preshift_range, worst_case_width
-    from mac.width import SPEC_TABLE, check_accumulator
+    from fp4ref.mac import preshift_range, worst_case_width
+    from fp4ref.mac.width import SPEC_TABLE, check_accumulator
 
     if args.table:
         print(f"{'K':>6}  {'X x W':<18} {'no shift':>8} {'pre-shift':>9}   (bits)")
@@ -514,7 +525,7 @@ def cmd_width(args) -> int:
     shift_max = args.shift_max if args.shift_max is not None else (preshift_range(args.x) if args.preshift else 0)
     bound = worst_case_width(args.x, args.w, args.lanes, shift_max)
     if args.acc_w is not None:
-        from mac.accumulate import check_acc_w
+        from fp4ref.mac.accumulate import check_acc_w
         check_acc_w(args.acc_w)          # refuse before printing anything
     print(bound.explain())
     if args.acc_w is not None:

@@ -14,7 +14,7 @@ import os
 import time
 from pathlib import Path
 
-from rtl_tb.runner import REPO
+from fp4ref import paths
 
 
 def add_parser(sub) -> None:
@@ -38,8 +38,8 @@ def add_parser(sub) -> None:
                    help="RTL: run nothing; report the cached verdicts, the rest as pending")
     m.add_argument("--readme", metavar="FILE", help="also write the score table between the markers "
                    "<!-- fp4ref mutate-rtl --> (or mutate-python) and its closing marker in FILE (README.md)")
-    m.add_argument("--out", default=None, help="report folder (default build/mutation/rtl or "
-                   "build/mutation/python)")
+    m.add_argument("--out", default=None, help="report folder (default: mutation/rtl or "
+                   "mutation/python in the build folder)")
 
 
 def cmd_mutate(args) -> int:
@@ -59,18 +59,18 @@ def cmd_mutate(args) -> int:
             raise ValueError("--readme publishes the whole campaign: drop --modules / --ids")
         from .markers import check
         check(args.readme, name)
-    out = Path(args.out) if args.out else REPO / "build" / "mutation" / ("python" if args.python else "rtl")
-    from golden.atomic import check_target
+    out = Path(args.out) if args.out else paths.build("mutation", "python" if args.python else "rtl")
+    from fp4ref.golden.atomic import check_target
     check_target(out)                      # before the campaign, not after an hour of it
     t0 = time.time()
     if args.python:
-        from rtl_tb import mutation_py
+        from fp4ref.rtl_tb import mutation_py
 
         rows = mutation_py.run_campaign(modules, args.max_per_module, jobs, out,
                                         args.timeout if args.timeout is not None else 120.0)
     else:
-        from rtl_tb import mutation
-        from rtl_tb.sims import require
+        from fp4ref.rtl_tb import mutation
+        from fp4ref.rtl_tb.sims import require
 
         require(args.sim)
         ids = [s.strip() for s in args.ids.split(",") if s.strip()] if getattr(args, "ids", None) else None
@@ -81,7 +81,7 @@ def cmd_mutate(args) -> int:
                                      bank=args.sim == "verilator")
     print(f"report: {out / 'mutation.md'}")
     if args.readme:
-        from rtl_tb.mutation import table_markdown
+        from fp4ref.rtl_tb.mutation import table_markdown
 
         from .markers import replace
         total = rows[-1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from emu.conventions import FIELDS, conventions, get_convention
+from fp4ref.emu.conventions import FIELDS, conventions, get_convention
 
 EXPLAIN_HELP = """\
 Read the inputs and outputs of a run from any simulator and say what the design does: every
@@ -25,8 +25,8 @@ whitespace-separated hex (as $fdisplay("%h %h", x, code) prints). An optional li
 def add_parser(sub, mac_options=None) -> None:
     import argparse
 
-    from emu.round import DETERMINISTIC, TIE_VARIANTS
-    from golden.unit_pack import unit_names
+    from fp4ref.emu.round import DETERMINISTIC, TIE_VARIANTS
+    from fp4ref.golden.unit_pack import unit_names
 
     x = sub.add_parser("explain", help="diagnose a dump of a design's inputs and outputs",
                        description=EXPLAIN_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -57,8 +57,8 @@ def add_parser(sub, mac_options=None) -> None:
 
 def _record(args) -> dict:
     """What the design should do, from the options (rtl_tb.explain builds the record)."""
-    from emu import get_format
-    from rtl_tb.explain import codec_record
+    from fp4ref.emu import get_format
+    from fp4ref.rtl_tb.explain import codec_record
 
     if args.unit not in ("encode", "decode"):
         return _spec_record(args)
@@ -77,7 +77,7 @@ def _record(args) -> dict:
 
 def _spec_record(args) -> dict:
     """The manifest-like record (unit, format, options, fields) of a unit with --opt or MAC flags."""
-    from rtl_tb.explain import spec_record
+    from fp4ref.rtl_tb.explain import spec_record
 
     from .packs import CONVENTION_UNITS, encode_choices, mac_spec_from_args, unit_spec_from_args
 
@@ -89,7 +89,7 @@ def _spec_record(args) -> dict:
 
 
 def cmd_explain(args) -> int:
-    from rtl_tb.explain import explain_dump
+    from fp4ref.rtl_tb.explain import explain_dump
 
     if args.examples < 0:
         raise ValueError(f"--examples: must be >= 0, got {args.examples}")

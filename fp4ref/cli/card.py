@@ -1,10 +1,10 @@
 """The format card: every code with its fields, exact value, integer mapping and RNE interval."""
 from __future__ import annotations
 
-from emu import decode, get_format, int_map
-from emu.decode import FINITE, int_table
-from emu.intervals import nearest_intervals
-from emu.spec import FloatFormat
+from fp4ref.emu import decode, get_format, int_map
+from fp4ref.emu.decode import FINITE, int_table
+from fp4ref.emu.intervals import nearest_intervals
+from fp4ref.emu.spec import FloatFormat
 
 
 def _g(v) -> str:

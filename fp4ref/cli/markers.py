@@ -3,6 +3,6 @@ the README (`<!-- fp4ref NAME -->` ... `<!-- /fp4ref NAME -->`) are golden.marke
 here for the commands."""
 from __future__ import annotations
 
-from golden.markers import check, markers, md_table, replace, splice
+from fp4ref.golden.markers import check, markers, md_table, replace, splice
 
 __all__ = ["check", "markers", "md_table", "replace", "splice"]

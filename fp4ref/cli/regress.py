@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rtl_tb import regress as rg
-from rtl_tb.runner import REPO
-from rtl_tb.sims import SIMS, versions
+from fp4ref.rtl_tb import regress as rg
+from fp4ref import paths
+from fp4ref.rtl_tb.sims import SIMS, versions
 
 from .progress import Progress
 
@@ -16,7 +16,7 @@ def regress(formats: tuple[str, ...], sims: tuple[str, ...] = SIMS, root: Path |
             jobs: int | None = None, with_mac: bool = True) -> int:
     groups = rg.pack_groups(formats, with_mac)
     found = versions()
-    root = root or REPO / "build" / "packs"
+    root = root or paths.build("packs")
     bar = Progress(sum(len(g) for g in groups), f"packs under {root}")
     jobs_list = rg.prepare(groups, root, sims, progress=bar.update)
     bar.close()

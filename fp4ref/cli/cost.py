@@ -9,7 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from hw import cost
+from fp4ref import paths
+from fp4ref.hw import cost
 
 from .progress import Progress
 
@@ -23,7 +24,7 @@ def add_parser(subparsers) -> None:
         "areas into NAND2 equivalents, and set them against the RTN quantization MSE on Student-t "
         "(nu = 5) data and on all-MiniLM-L6-v2's Linear weights (group size 128). Writes cost.md, "
         "cost.csv, cost.json and cost.png (MSE vs area, Pareto front) to --out. Method: docs/cost.md.")
-    c.add_argument("--out", default=str(cost.DEFAULT_OUT), help="output folder (default build/cost)")
+    c.add_argument("--out", default=None, help="output folder (default: cost/ in the build folder)")
     c.add_argument("--formats", help=f"comma-separated subset of {','.join(cost.FORMATS)} (default: all)")
     c.add_argument("--no-plot", action="store_true", help="skip cost.png")
     c.add_argument("--quick", action="store_true",
@@ -36,7 +37,7 @@ def cmd_cost(args) -> int:
     start = time.perf_counter()
     p = cost.plan(getattr(args, "formats", None), bool(getattr(args, "quick", False)),
                   getattr(args, "seed", None))
-    out_dir = Path(getattr(args, "out", None) or cost.DEFAULT_OUT)
+    out_dir = Path(getattr(args, "out", None) or paths.build("cost"))
     print(f"fp4ref cost: {p.version}; {len(p.jobs)} synthesis runs ({len(p.synth_formats)} formats x "
           f"{len(cost.UNITS)} units x {len(p.recipes)} recipes)", file=sys.stderr)
     print(f"fp4ref cost: meanwhile, quantization MSE (Student-t nu = 5, seed {p.seed}; "

@@ -5,7 +5,7 @@ from pathlib import Path
 
 
 def add_parser(sub) -> None:
-    from golden.layer_pack import CALIB_SENTENCES, DEFAULT_LAYER, DEFAULT_TOKENS, METHODS
+    from fp4ref.golden.layer_pack import CALIB_SENTENCES, DEFAULT_LAYER, DEFAULT_TOKENS, METHODS
 
     p = sub.add_parser(
         "layerpack", help="a real layer's E2M1 codes as golden packs for the MAC bench",
@@ -41,7 +41,7 @@ def _histogram_lines(hist: list[dict]) -> list[str]:
 
 
 def cmd_layerpack(args) -> int:
-    from golden import layer_pack as lp
+    from fp4ref.golden import layer_pack as lp
 
     lp.check_args(args.layer, args.tokens, args.method, args.calib)
     lp.check_out(Path(args.out))
@@ -56,7 +56,7 @@ def cmd_layerpack(args) -> int:
     for p in args.rtl:
         if not Path(p).is_file():
             raise ValueError(f"--rtl: {p} does not exist")
-    from rtl_tb.sims import require
+    from fp4ref.rtl_tb.sims import require
 
     for sim in args.sim or ():                  # a missing simulator: refused before any work
         require(sim)
@@ -81,7 +81,7 @@ def cmd_layerpack(args) -> int:
         print(f"quantized layer vs float layer: relative RMS error {s['rel_rms_error_vs_float_layer']:.4f}")
     status = 0
     for sim in args.sim or ():
-        from rtl_tb.runner import run_unit
+        from fp4ref.rtl_tb.runner import run_unit
 
         try:
             if args.rtl:

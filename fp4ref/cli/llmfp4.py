@@ -9,15 +9,14 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from rtl_tb.runner import REPO
+from fp4ref import paths
 
 from .progress import Later, Progress
 
-CACHE = REPO / "build" / "llmfp4"
 
 
 def _config(args):
-    from quant.search import SearchConfig
+    from fp4ref.quant.search import SearchConfig
     if args.quick:
         return SearchConfig(n=20, rounds=2)
     if args.n < 1 or args.rounds < 1:
@@ -28,7 +27,7 @@ def _config(args):
 
 def cmd_report_smollm2(args) -> int:
     """SmolLM2-135M: perplexity of the model as shipped and of each W4A4 method."""
-    from quant import ppl_experiment as px
+    from fp4ref.quant import ppl_experiment as px
 
     methods = tuple(args.methods.split(",")) if args.methods else px.METHODS
     for m in methods:
@@ -36,7 +35,7 @@ def cmd_report_smollm2(args) -> int:
             raise ValueError(f"--methods: {m!r} is not one of {', '.join(px.METHODS)}")
     if args.attention:
         raise ValueError("--attention: the attention matmuls are quantized for MiniLM only (--model minilm)")
-    from quant.search import SearchConfig
+    from fp4ref.quant.search import SearchConfig
     cfg = SearchConfig(n=10, rounds=1) if args.quick else _config(args)
     tokens = args.tokens or (2048 if args.quick else 20480)
     calib = 256 if args.quick else 1024
@@ -47,14 +46,14 @@ def cmd_report_smollm2(args) -> int:
         check(args.readme, "llmfp4-smollm2")
     key = hashlib.sha256(json.dumps(["smollm2", methods, asdict(cfg), tokens, calib, args.alpha],
                                     default=str).encode()).hexdigest()[:12]
-    cached = CACHE / f"report-smollm2-{key}.md"
+    cached = paths.build("llmfp4") / f"report-smollm2-{key}.md"
     if cached.exists() and not args.fresh:
         text = cached.read_text()
         print(text, end="")
         print(f"(cached in {cached}; --fresh recomputes)")
     else:
         text = _smollm2_text(args, px, methods, cfg, tokens, calib)
-        CACHE.mkdir(parents=True, exist_ok=True)
+        paths.build("llmfp4").mkdir(parents=True, exist_ok=True)
         cached.write_text(text)
         print(text, end="")
     if args.readme:
@@ -77,8 +76,8 @@ def _smollm2_text(args, px, methods, cfg, tokens: int, calib: int) -> str:
 
 
 def cmd_report(args) -> int:
-    from quant import experiment
-    from quant.methods import METHODS
+    from fp4ref.quant import experiment
+    from fp4ref.quant.methods import METHODS
 
     if args.model == "smollm2":
         return cmd_report_smollm2(args)
@@ -92,10 +91,10 @@ def cmd_report(args) -> int:
     cfg = _config(args)
     key = hashlib.sha256(json.dumps([methods, asdict(cfg), args.calib, args.attention],
                                     default=str).encode()).hexdigest()[:12]
-    cached = CACHE / f"report-{key}.txt"
+    cached = paths.build("llmfp4") / f"report-{key}.txt"
     if cached.exists() and not args.fresh:
         print(cached.read_text(), end="")
-        print(f"(cached in {cached.relative_to(REPO)}; --fresh recomputes)")
+        print(f"(cached in {cached}; --fresh recomputes)")
         return 0
     bar = Progress(experiment.steps(methods), "layers quantized")
     results = experiment.run(methods, cfg, args.calib, attention=args.attention,
@@ -108,14 +107,14 @@ def cmd_report(args) -> int:
     if "fpq" in methods:
         fpq = next(r for r in results if r.method == "fpq")
         text += experiment.fold_report(fpq) + "\n"
-    CACHE.mkdir(parents=True, exist_ok=True)
+    paths.build("llmfp4").mkdir(parents=True, exist_ok=True)
     cached.write_text(text)
     print(text, end="")
     return 0
 
 
 def cmd_answer(args) -> int:
-    from quant.answers import ANSWERS, QUESTIONS
+    from fp4ref.quant.answers import ANSWERS, QUESTIONS
 
     which = QUESTIONS if args.question == "all" else (args.question,)
     for q in which:
@@ -125,8 +124,8 @@ def cmd_answer(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from golden.atomic import write_folder
-    from quant.export import export_files, export_layers
+    from fp4ref.golden.atomic import write_folder
+    from fp4ref.quant.export import export_files, export_layers
 
     names = None if args.layer == "all" else args.layer.split(",")
     bar = Later("layers searched")

@@ -10,7 +10,7 @@ import platform
 import ml_dtypes
 import numpy as np
 
-from mac import bench
+from fp4ref.mac import bench
 
 
 def run_bench(n: int, repeat: int, gemm_size: int = 2048, rtl: bool = True) -> None:
@@ -25,7 +25,7 @@ def run_bench(n: int, repeat: int, gemm_size: int = 2048, rtl: bool = True) -> N
 def run_rtl_bench() -> None:
     """Encode vectors/s through rtl/fp4_encode.v: cocotb and native engines per simulator, and
     the C++ harness of `make exhaustive-rtl` (rtl_tb.engine_bench)."""
-    from rtl_tb.engine_bench import run
+    from fp4ref.rtl_tb.engine_bench import run
 
     print("\nRTL encode throughput, float32 -> e2m1 rne packs through rtl/fp4_encode.v "
           "(simulation only, builds excluded; issue #16 targets: native >= 10 M/s Verilator, >= 1 M/s Icarus)")

@@ -7,8 +7,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from rtl_tb.dut import TIMINGS, UNITS, timings_of
-from rtl_tb.dut_template import template
+from fp4ref import paths
+from fp4ref.rtl_tb.dut import TIMINGS, UNITS, timings_of
+from fp4ref.rtl_tb.dut_template import template
 
 
 def add_parser(sub) -> None:
@@ -39,12 +40,11 @@ def cmd_dut(args) -> int:
         return 0
     if args.dut_command == "examples":
         return examples(args)
-    from rtl_tb.dut import load
-    from rtl_tb.dut_run import port_mapping, prepare
-    from rtl_tb.runner import REPO
+    from fp4ref.rtl_tb.dut import load
+    from fp4ref.rtl_tb.dut_run import port_mapping, prepare
 
     dut = load(args.file)
-    dirs, layout = prepare(dut, Path(args.packs) if args.packs else REPO / "build" / "packs")
+    dirs, layout = prepare(dut, Path(args.packs) if args.packs else paths.build("packs"))
     mapped = port_mapping(dut, layout)
     print(f"{dut.top}: elaborated by Verilator, {len(layout.ports)} ports")
     print(f"  {'port':<20} {'dir':<7} {'bits':>5}  mapped to")
@@ -57,17 +57,17 @@ def cmd_dut(args) -> int:
 
 def verify_dut(args) -> int:
     """`fp4ref verify --dut FILE`: every simulator the file lists (or --sim), one report each."""
-    from rtl_tb.dut import load
-    from rtl_tb.dut_run import prepare, run_dut
-    from rtl_tb.runner import REPO, STALL_S
-    from rtl_tb.sims import require
+    from fp4ref.rtl_tb.dut import load
+    from fp4ref.rtl_tb.dut_run import prepare, run_dut
+    from fp4ref.rtl_tb.runner import STALL_S
+    from fp4ref.rtl_tb.sims import require
 
     from .verify import explain_run, report
     dut = load(args.dut)
     sims = [args.sim] if args.sim_given else list(dut.simulators)
     for sim in sims:
         require(sim)
-    prepared = prepare(dut, Path(args.packs) if args.packs else REPO / "build" / "packs")
+    prepared = prepare(dut, Path(args.packs) if args.packs else paths.build("packs"))
     stall = STALL_S if args.stall is None else args.stall
     status = 0
     for sim in sims:
@@ -89,13 +89,12 @@ def verify_dut(args) -> int:
 
 
 def examples(args) -> int:
-    from rtl_tb.dut_run import run_examples
-    from rtl_tb.runner import REPO
+    from fp4ref.rtl_tb.dut_run import run_examples
 
     from .markers import check, md_table, replace
     if args.readme:
         check(args.readme, "dut-rates")
-    rows = run_examples(REPO / "examples", Path(args.packs) if args.packs else REPO / "build" / "packs",
+    rows = run_examples(paths.data("examples"), Path(args.packs) if args.packs else paths.build("packs"),
                         progress=lambda r: print(f"  {r['example']:<28} {r['sim']:<9} "
                                                  f"{'FAIL' if not r['passed'] else 'PASS'}"
                                                  f"{'' if r['as_expected'] else '  (NOT AS EXPECTED)'}",

@@ -29,7 +29,7 @@ def add_parser(sub) -> None:
 
 
 def cmd_gguf(args) -> int:
-    from quant.smollm2 import ggml_check, gguf_path
+    from fp4ref.quant.smollm2 import ggml_check, gguf_path
 
     from .markers import check, md_table, replace
 

@@ -29,8 +29,8 @@ SystemVerilog testbench under Verilator.""")
 
 
 def cmd_export(args) -> int:
-    from golden.atomic import check_target, write_folder
-    from golden.c_export import sources
+    from fp4ref.golden.atomic import check_target, write_folder
+    from fp4ref.golden.c_export import sources
 
     out = Path(args.out)
     files = sources(args.format)

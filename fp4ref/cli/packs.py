@@ -4,14 +4,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from emu import get_format
-from golden import manifest
-from golden.defaults import default_set
-from golden.mac_pack import MacPackSpec
-from golden.lut_pack import LUT_UNITS, LutPackSpec
-from golden.mx_pack import MxPackSpec
-from golden.pack import DEFAULT_SEED, PackSpec, load, write, write_all
-from golden.unit_pack import UnitPackSpec, parse_options, unit_def, unit_names
+from fp4ref.emu import get_format
+from fp4ref.golden import manifest
+from fp4ref.golden.defaults import default_set
+from fp4ref.golden.mac_pack import MacPackSpec
+from fp4ref.golden.lut_pack import LUT_UNITS, LutPackSpec
+from fp4ref.golden.mx_pack import MxPackSpec
+from fp4ref.golden.pack import DEFAULT_SEED, PackSpec, load, write, write_all
+from fp4ref.golden.unit_pack import UnitPackSpec, parse_options, unit_def, unit_names
 
 from .progress import Progress
 
@@ -24,7 +24,7 @@ def encode_choices(args, fmt, rounding_default: str = "rne") -> dict:
     """rounding, overflow, nan and signed_zero of an encode pack from -r, --overflow and
     --convention (a named convention's choices; docs/conventions.md). A flag that contradicts
     the convention is an error; one the convention leaves open applies."""
-    from emu.conventions import encode_options
+    from fp4ref.emu.conventions import encode_options
 
     conv = getattr(args, "convention", None)
     if conv and args.unit not in CONVENTION_UNITS:
@@ -59,7 +59,7 @@ def unit_spec_from_args(args) -> UnitPackSpec | None:
         opts = args.opt
         conv = getattr(args, "convention", None)
         if conv:
-            from emu.conventions import mx_quant_options
+            from fp4ref.emu.conventions import mx_quant_options
             if args.unit != "mx_quant":
                 encode_choices(args, None)             # the one-line refusal
             given = {k.strip(): v.strip() for k, _, v in (str(o).partition("=") for o in opts)}
@@ -109,7 +109,7 @@ def cmd_gen(args) -> int:
 
 
 def cmd_tb(args) -> int:
-    from rtl_tb.native_tb import write as write_tb
+    from fp4ref.rtl_tb.native_tb import write as write_tb
 
     from .verify import _parse_params
 

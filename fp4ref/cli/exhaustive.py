@@ -8,7 +8,7 @@ import time
 
 import ml_dtypes
 
-from emu import exhaustive, get_format
+from fp4ref.emu import exhaustive, get_format
 
 from .progress import Later, Progress
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from emu.lookup import TIE_HELP, decode, encode, get_lookup, lookup_names
-from emu.registry import list_formats
+from fp4ref.emu.lookup import TIE_HELP, decode, encode, get_lookup, lookup_names
+from fp4ref.emu.registry import list_formats
 
 
 def _value(bits: int) -> float:

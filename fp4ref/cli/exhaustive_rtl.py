@@ -15,7 +15,7 @@ Verilator, compared code and flags with emu.encode's float32 table: the table `m
 checks against ml_dtypes and the grid reference on all 2^32 inputs (docs/exhaustive_rtl.md says
 why it is a sound oracle). A C++ harness enumerates the inputs itself, 16 encoder copies per
 evaluation; the sweep runs in shards of 2^26 inputs whose verdicts are cached under
-build/exhaustive-rtl/, so an interrupted sweep resumes and a finished one re-prints at once.
+exhaustive-rtl/ in the build folder, so an interrupted sweep resumes and a finished one re-prints at once.
 Overflow saturate, the format's NaN policy as in the encode packs.
 
   fp4ref exhaustive-rtl -f e2m1 -r rtz                  one mode, all 2^32 inputs
@@ -52,7 +52,7 @@ def add_parser(sub) -> None:
 
 
 def cmd_exhaustive_rtl(args) -> int:
-    from rtl_tb.exhaustive import RUNS, sweep, table_markdown
+    from fp4ref.rtl_tb.exhaustive import RUNS, sweep, table_markdown
 
     if args.jobs < 1:
         raise ValueError(f"--jobs must be >= 1, got {args.jobs}")

@@ -7,13 +7,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from golden.atomic import write_file
-from rtl_tb import badinput as campaign
+from fp4ref.golden.atomic import write_file
+from fp4ref.rtl_tb import badinput as campaign
 
 
 def cli_commands() -> set[str]:
     """The sub-commands of `fp4ref` (from its argparse parser)."""
-    from .cli import _parser
+    from . import _parser
     for action in _parser()._actions:
         if isinstance(action, argparse._SubParsersAction):
             return set(action.choices)
