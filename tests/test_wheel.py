@@ -24,28 +24,6 @@ MAPPED = {"fp4ref": "fp4ref", "emu": "fp4ref/emu", "mac": "fp4ref/mac", "quant":
           "golden": "fp4ref/golden", "rtl_tb": "fp4ref/rtl_tb", "hw": "fp4ref/hw", "rtl": "fp4ref/rtl",
           "docs": "fp4ref/docs", "examples": "fp4ref/examples"}
 
-#: a user's E2M1 decoder in a style fp4ref's own RTL does not use: one ROM row per magnitude
-USER_DECODER = """\
-// my_dec: E2M1 code to integer mapping and float32, a ROM per output (the decode port contract)
-module my_dec (input wire [3:0] code_i, output reg signed [4:0] int_o, output reg [31:0] f32_o,
-               output wire is_nan_o, output wire is_inf_o);
-    assign is_nan_o = 1'b0;
-    assign is_inf_o = 1'b0;
-    always @* begin
-        case (code_i[2:0])
-            3'd0: begin int_o = 5'sd0;  f32_o = 32'h00000000; end
-            3'd1: begin int_o = 5'sd1;  f32_o = 32'h3F000000; end
-            3'd2: begin int_o = 5'sd2;  f32_o = 32'h3F800000; end
-            3'd3: begin int_o = 5'sd3;  f32_o = 32'h3FC00000; end
-            3'd4: begin int_o = 5'sd4;  f32_o = 32'h40000000; end
-            3'd5: begin int_o = 5'sd6;  f32_o = 32'h40400000; end
-            3'd6: begin int_o = 5'sd8;  f32_o = 32'h40800000; end
-            default: begin int_o = 5'sd12; f32_o = 32'h40C00000; end
-        endcase
-        if (code_i[3]) begin int_o = -int_o; f32_o = f32_o | 32'h80000000; end
-    end
-endmodule
-"""
 
 
 def tracked() -> list[str]:
@@ -99,12 +77,13 @@ def test_wheel_holds_every_package_file_and_one_import_name(installed):
 
 
 def test_installed_wheel_runs_from_an_empty_folder(installed, tmp_path):
-    """card, golden gen, regress on Icarus and verify on a user's module, run from an empty folder
+    """card, golden gen, regress on Icarus and verify on a user's module (a DUT file), run from an empty folder
     outside the checkout: every output lands in that folder, nothing in the installation."""
     _, venv = installed
     user = tmp_path / "my_project"
     user.mkdir()
-    (user / "my_dec.v").write_text(USER_DECODER)
+    for name in ("enc_hs.v", "enc_hs.toml"):       # a user's pipelined valid/ready encoder, its own ports
+        shutil.copy2(REPO / "examples" / "enc_hs" / name, user / name)
     env = {k: v for k, v in os.environ.items() if k not in ("FP4REF_BUILD_DIR", "PYTHONPATH", "VIRTUAL_ENV")}
     env["PATH"] = os.pathsep.join([str(venv / "bin"), str(Path(sys.executable).parent), env.get("PATH", "")])
     before = listing(venv)
@@ -127,17 +106,15 @@ def test_installed_wheel_runs_from_an_empty_folder(installed, tmp_path):
     assert "PASS: every vector of every pack matched" in out, out[-2000:]
     # decode 16 codes + 6 modes x (65,536 bfloat16 + 65,536 float16 + 10,100 float32 level 1)
     assert "icarus     total: 847,048 vectors, 0 mismatches" in out, out[-2000:]
-    out = fp4ref("verify", "--unit", "decode", "-f", "e2m1", "--sim", "icarus", "--rtl", "my_dec.v",
-                 "--top", "my_dec").stdout
-    assert "0 mismatches" in out, out
+    out = fp4ref("verify", "--dut", "enc_hs.toml", "--sim", "icarus").stdout
+    assert "PASS: enc_hs on icarus: 65,536 vectors, 0 mismatches" in out, out
 
     built = user / "build" / "fp4ref"
     assert (built / "packs").is_dir() and (built / "sim" / "icarus").is_dir(), sorted(os.listdir(built))
-    assert sorted(os.listdir(user)) == ["build", "my_dec.v", "packs"]
+    assert sorted(os.listdir(user)) == ["build", "enc_hs.toml", "enc_hs.v", "packs"]
     assert listing(venv) == before, "fp4ref wrote into its installation"
 
     other = tmp_path / "elsewhere"                      # --build-dir: outputs go where it says
-    fp4ref("--build-dir", str(other), "verify", "--unit", "decode", "-f", "e2m1", "--sim", "icarus",
-           "--rtl", "my_dec.v", "--top", "my_dec")
+    fp4ref("--build-dir", str(other), "verify", "--dut", "enc_hs.toml", "--sim", "icarus")
     assert (other / "packs").is_dir() and (other / "sim" / "icarus").is_dir(), sorted(os.listdir(other))
-    assert sorted(os.listdir(user)) == ["build", "my_dec.v", "packs"]
+    assert sorted(os.listdir(user)) == ["build", "enc_hs.toml", "enc_hs.v", "packs"]
