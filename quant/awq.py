@@ -51,8 +51,9 @@ def awq(x, w, g: str | Grid, group_size: int = 128, n_grid: int = N_GRID) -> Awq
         raise ValueError("awq: NaN or Inf in the calibration inputs or the weight")
     if not isinstance(n_grid, int) or n_grid < 1:
         raise ValueError(f"awq: n_grid must be a positive integer, got {n_grid!r}")
-    ref = x.astype(np.float64) @ w.T.astype(np.float64)
-    mean = np.abs(x.astype(np.float64)).mean(axis=0)
+    x64 = x.astype(np.float64)
+    ref = x64 @ w.T.astype(np.float64)
+    mean = np.abs(x64).mean(axis=0)
     best = None
     errors = {}
     for k in range(n_grid):
@@ -61,7 +62,7 @@ def awq(x, w, g: str | Grid, group_size: int = 128, n_grid: int = N_GRID) -> Awq
         s = s / np.sqrt(s.max() * s.min())
         s = s.astype(F32)
         wq = (rtn(w * s[None, :], g, group_size).weight / s[None, :]).astype(F32)
-        err = float(np.mean((x.astype(np.float64) @ wq.T.astype(np.float64) - ref) ** 2))
+        err = float(np.mean((x64 @ wq.T.astype(np.float64) - ref) ** 2))
         errors[alpha] = err
         if best is None or err < best[0]:
             best = (err, alpha, s, wq)

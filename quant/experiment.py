@@ -16,7 +16,7 @@ import torch
 
 from . import minilm
 from .attention import AttentionQuant, calibrating, quantized
-from .methods import METHODS, QuantLinear, calibrate, describe
+from .methods import METHODS, QuantLinear, calibrate, describe, output_error
 from .search import SearchConfig
 from .sentences import CALIBRATION, HELD_OUT
 
@@ -86,10 +86,7 @@ def run(methods=METHODS, cfg: SearchConfig = SearchConfig(), n_calib: int = 32,
             q = calibrate(method, x, w, b, y, cfg)
             quantizers[name] = q
             hx, hy = held[name]
-            with torch.no_grad():
-                out = torch.nn.functional.linear(q.quant_act(hx), q.quant_weight(w), b)
-            mse[name] = float(((out - hy) ** 2).mean())
-            rel[name] = mse[name] / float((hy ** 2).mean())
+            mse[name], rel[name] = output_error(q, hx, w, b, hy)
             fmts[name] = describe(q)
             if progress:
                 progress(method, name)

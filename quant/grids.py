@@ -31,7 +31,7 @@ from functools import lru_cache
 import numpy as np
 
 from fp4ref.emu.lookup import LookupFormat, decode, decode_int, encode, get_lookup, lookup_names
-from fp4ref.emu.lookup_scale import asym_codes, group_scale, scaled
+from fp4ref.emu.lookup_scale import asym_codes, group_bounds, group_scale, scaled
 
 F32 = np.float32
 INT_GRIDS = lookup_names(3)                  #: the 3-bit integer grids: int3_sym, int3_asym
@@ -95,6 +95,27 @@ def grid(name: str | Grid) -> Grid:
     if key not in grid_names():
         raise ValueError(f"unknown format {name!r}; known: {', '.join(grid_names())}")
     return _from_lookup(get_lookup(key, bits=None))
+
+
+SCALE_BITS = 16    #: a group's scale as a deployment stores it (float16)
+
+
+def bits_per_weight(g: str | Grid, group_size: int, shapes=None) -> float:
+    """Storage bits per weight: the code, plus per group a SCALE_BITS scale and, on an asym grid,
+    a zero point as wide as the code. ``shapes``: the [out, in] shapes of the weights, whose rows
+    are grouped as emu.lookup_scale.group_bounds groups them (a shorter last group costs a whole
+    scale); None: the nominal bits + overhead / group_size. group_size -1 (one group per output
+    channel): the overhead is negligible and left out (the code's bits)."""
+    g = grid(g)
+    if group_size == -1:
+        return float(g.bits)
+    extra = SCALE_BITS + (g.bits if g.scale_rule == "asym" else 0)
+    if shapes is None:
+        return g.bits + extra / group_size
+    shapes = [tuple(int(d) for d in s) for s in shapes]
+    weights = sum(o * i for o, i in shapes)
+    groups = sum(o * len(group_bounds(i, group_size)) for o, i in shapes)
+    return g.bits + extra * groups / weights
 
 
 def group_params(g: Grid, w_group) -> tuple[np.ndarray, np.ndarray | None]:

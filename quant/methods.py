@@ -72,10 +72,26 @@ class QuantLinear(torch.nn.Module):
         return torch.nn.functional.linear(self.quantizer.quant_act(x), self.w_q, self.bias)
 
 
+def operand_formats(q) -> tuple[str, str]:
+    """(weight format, activation format) of a layer's quantizer, e.g. ('E2M1', 'E3M0')."""
+    if isinstance(q, IntQuant):
+        return "INT4", "INT4"
+    name = lambda f: f"E{f[0]}M{f[1]}"   # noqa: E731
+    return name(q.w_fmt), name(q.a_fmt)
+
+
 def describe(q) -> str:
     """E.g. 'W E2M1 / A E3M0 +offsets'."""
-    if isinstance(q, IntQuant):
-        return "W INT4 / A INT4"
-    name = lambda f: f"E{f[0]}M{f[1]}"   # noqa: E731
-    extra = " +offsets" if np.any(q.offsets) else ""
-    return f"W {name(q.w_fmt)} / A {name(q.a_fmt)}{extra}"
+    w, a = operand_formats(q)
+    extra = " +offsets" if not isinstance(q, IntQuant) and np.any(q.offsets) else ""
+    return f"W {w} / A {a}{extra}"
+
+
+@torch.no_grad()
+def output_error(q, x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None, y: torch.Tensor) -> tuple[float, float]:
+    """(MSE, MSE / mean(y^2)) of the quantized layer's output on inputs x [tokens, in] against
+    the float output y [tokens, out] (the search's own loss; relative, layers of different scale
+    compare)."""
+    out = torch.nn.functional.linear(q.quant_act(x), q.quant_weight(w), b)
+    mse = float(((out - y) ** 2).mean())
+    return mse, mse / float((y ** 2).mean())

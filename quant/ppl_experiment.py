@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
 from . import smollm2
-from .methods import METHODS as LAYER_METHODS, IntQuant, QuantLinear, calibrate, describe
+from .methods import (METHODS as LAYER_METHODS, IntQuant, QuantLinear, calibrate, describe, operand_formats,
+                      output_error)
 from .minilm import linear_names, replace_linears
 from .search import SearchConfig
 from .smoothquant import smooth_scales
@@ -49,6 +50,11 @@ class SmoothIntQuant:
         return "W INT4 / A INT4 (smoothed)"
 
 
+def layer_formats(q) -> tuple[str, str]:
+    """(weight format, activation format) of any quantizer run() calibrates."""
+    return operand_formats(q.inner if isinstance(q, SmoothIntQuant) else q)
+
+
 def smooth_calibrate(x: torch.Tensor, w: torch.Tensor, alpha: float) -> SmoothIntQuant:
     s = torch.from_numpy(smooth_scales(x.abs().amax(dim=0).double().numpy(), w.double().numpy(), alpha))
     ws, xs = w * s[None, :], x / s
@@ -64,6 +70,10 @@ class Row:
     tokens: int
     formats: str
     seconds: float
+    #: per Linear: the quantized layer's output MSE / mean square of the float output, on the
+    #: calibration inputs (methods.output_error); empty for the model as shipped
+    layer_rel_mse: dict[str, float] = field(default_factory=dict)
+    quantizers: dict = field(default_factory=dict, repr=False)    #: per Linear, as calibrated
 
 
 def token_ids(tok, text: str, n: int) -> torch.Tensor:
@@ -148,7 +158,7 @@ def run(methods=METHODS, eval_tokens: int = 20480, calib_tokens: int = 1024, cfg
             rows.append(Row(method, math.exp(mean), mean, count, "Q4_1 weights dequantized to float32, float32 "
                             "activations", time.perf_counter() - t0))
             continue
-        quantizers = {}
+        quantizers, rel = {}, {}
         for name in names:
             lin = modules[name]
             x, y = calib[name]
@@ -159,6 +169,7 @@ def run(methods=METHODS, eval_tokens: int = 20480, calib_tokens: int = 1024, cfg
             else:
                 assert method in LAYER_METHODS
                 quantizers[name] = calibrate(method, x, w, b, y, cfg)
+            rel[name] = output_error(quantizers[name], x, w, b, y)[1]
             if progress:
                 progress("layer", 1)
         with replace_linears(model, lambda n, lin: QuantLinear(lin, quantizers[n]), names):
@@ -168,7 +179,7 @@ def run(methods=METHODS, eval_tokens: int = 20480, calib_tokens: int = 1024, cfg
             d = q.describe() if isinstance(q, SmoothIntQuant) else describe(q)
             kinds[d] = kinds.get(d, 0) + 1
         top = ", ".join(f"{k} x{v}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1])[:3])
-        rows.append(Row(method, math.exp(mean), mean, count, top, time.perf_counter() - t0))
+        rows.append(Row(method, math.exp(mean), mean, count, top, time.perf_counter() - t0, rel, quantizers))
     return rows
 
 

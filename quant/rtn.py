@@ -19,6 +19,8 @@ import torch
 from fp4ref.emu.lookup import get_lookup, lookup_names
 from fp4ref.emu.lookup_scale import fake_quantize
 
+from .grids import bits_per_weight
+
 STUDENT_T_SEED = 20261124
 GROUPINGS = {"g128": 128, "channel": -1}
 
@@ -34,10 +36,9 @@ class Scheme:
 
 def _lookup_scheme(fmt: str, grouping: str) -> Scheme:
     g = GROUPINGS[grouping]
-    # scale overhead: one float16-sized scale per group (what a deployment would store);
-    # asym adds a 4-bit zero point. Per channel the overhead is negligible (shown as 4.0).
-    extra = 0.0 if g == -1 else 16 / g + (4 / g if get_lookup(fmt).scale_rule == "asym" else 0)
-    return Scheme(f"{fmt}/{grouping}", fmt, grouping, 4 + extra,
+    # scale overhead: one float16 scale per group (and an asym grid's zero point), nominal;
+    # per channel the overhead is negligible (shown as 4.0)
+    return Scheme(f"{fmt}/{grouping}", fmt, grouping, bits_per_weight(fmt, g),
                   lambda w, fmt=fmt, g=g: fake_quantize(w, fmt, group_size=g))
 
 

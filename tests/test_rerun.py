@@ -33,6 +33,7 @@ RERUNS = {
                        "--out", "{out}"],
                       "folder", True),
     "mutate": (["mutate", "--modules", "fp4_round", "--report-only", "--out", "{out}"], "folder", True),
+    "llmfp4 report": (["llmfp4", "report", "--methods", "minmax_int4", "--out", "{out}"], "folder", True),
     "badinput": (["badinput", "--only", "lanes-zero", "--markdown", "{out}"], "file", True),
     "export c": (["export", "c", "-f", "e2m1", "--out", "{out}"], "folder", True),
     "golden tb": (["golden", "tb", "{pack}", "--out", "{out}"], "folder", True),

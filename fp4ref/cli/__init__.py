@@ -39,6 +39,8 @@ examples:
   fp4ref verify --unit encode -f e2m1 --sim verilator --rtl my_enc.v --top my_enc
   fp4ref width --x e2m1 --w e2m1 --lanes 16 --preshift   accumulator width and why
   fp4ref llmfp4 report --quick            W4A4 LLM-FP4 on all-MiniLM-L6-v2, every method
+  fp4ref llmfp4 report --quick --out rep  the same, with report.md and PNG plots in rep/
+  fp4ref llmfp4 weight-only --quick       RTN, GPTQ, AWQ onto 8 formats on SmolLM2, by perplexity
   fp4ref llmfp4 answer all                the LLM-FP4 users' questions, computed
   fp4ref accuracy                         RTN on MiniLM's weights in every 4-bit format, sorted
   fp4ref cost                             yosys cells and area of decoders, multipliers, MACs; Pareto plot"""
@@ -195,7 +197,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="check an accumulator of this many bits against the worst-case input")
     wd.add_argument("--table", action="store_true", help="print the llm-fp4.md §5.2 table instead")
 
-    lf = sub.add_parser("llmfp4", help="LLM-FP4 on all-MiniLM-L6-v2 and SmolLM2-135M: report, export, answer",
+    lf = sub.add_parser("llmfp4", help="LLM-FP4 on all-MiniLM-L6-v2 and SmolLM2-135M: report, export, answer, "
+                        "weight-only",
                         description="LLM-FP4 W4A4 on real models (all-MiniLM-L6-v2; SmolLM2-135M with "
                                     "report --model smollm2), offline.")
     lsub = lf.add_subparsers(dest="llmfp4_command", metavar="ACTION", required=True)
@@ -212,6 +215,27 @@ def _parser() -> argparse.ArgumentParser:
                     "<!-- fp4ref llmfp4-smollm2 --> ... <!-- /fp4ref llmfp4-smollm2 --> of FILE")
     lr.add_argument("--attention", action="store_true", help="also quantize QK^T and softmax.V")
     lr.add_argument("--fresh", action="store_true", help="recompute even if a cached report exists")
+    lr.add_argument("--out", metavar="DIR", help="also write DIR/report.md and its PNG plots (per-layer output "
+                    "error by method, format per layer and operand, activation offsets b_j; smollm2: perplexity "
+                    "against bits per weight, with the cached weight-only rows when there are some), atomically")
+    lw = lsub.add_parser("weight-only", help="SmolLM2-135M weight-only: RTN, GPTQ and AWQ at group 128 onto each "
+                         "format, by perplexity (the llm-datatypes table)",
+                         description="Re-quantize the 210 Linear layers of SmolLM2-135M's blocks (weights only; "
+                         "activations, embedding and lm_head as shipped) with RTN, GPTQ and AWQ at group 128 onto "
+                         "INT4, E2M1, E2M1-SR, E2M1-SP, NF4, SF4, APoT4 and INT3, beside the model as shipped "
+                         "(Q4_1 dequantized to float32); perplexity on a held-out play, calibration on another.")
+    lw.add_argument("--model", default="smollm2", choices=["smollm2"], help="the model (SmolLM2-135M)")
+    lw.add_argument("--methods", help="comma-separated: rtn,gptq,awq (default all)")
+    lw.add_argument("--formats", help="comma-separated grids of quant.grids (default int4_sym, e2m1, e2m1_sr, "
+                    "e2m1_sp, nf4, sf4_nu5, apot4, int3_sym)")
+    lw.add_argument("--blocks", help="comma-separated transformer blocks (0..29) whose Linear layers are "
+                    "quantized (default all; --quick 0,15,29)")
+    lw.add_argument("--tokens", type=int, help="evaluation tokens (default 20,480; --quick 1,024)")
+    lw.add_argument("--quick", action="store_true", help="every method and format on fewer tokens (1,024 evaluated, "
+                    "512 calibration), the layers of blocks 0, 15 and 29, an AWQ grid of 10: about 3 CPU-minutes")
+    lw.add_argument("--readme", metavar="FILE", help="also write the table between the markers "
+                    "<!-- fp4ref llmfp4-weight-only --> ... <!-- /fp4ref llmfp4-weight-only --> of FILE")
+    lw.add_argument("--fresh", action="store_true", help="recompute even if a cached table exists")
     le = lsub.add_parser("export", help="the hardware artefacts of FPQ-searched layers")
     le.add_argument("--layer", default="encoder.layer.0.attention.self.query",
                     help="comma-separated Linear names, or 'all'")
@@ -536,8 +560,8 @@ def cmd_width(args) -> int:
 def cmd_llmfp4(args) -> int:
     from . import llmfp4
 
-    return {"report": llmfp4.cmd_report, "export": llmfp4.cmd_export,
-            "answer": llmfp4.cmd_answer}[args.llmfp4_command](args)
+    return {"report": llmfp4.cmd_report, "export": llmfp4.cmd_export, "answer": llmfp4.cmd_answer,
+            "weight-only": llmfp4.cmd_weight_only}[args.llmfp4_command](args)
 
 
 def cmd_accuracy(args) -> int:
