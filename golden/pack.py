@@ -49,18 +49,6 @@ def write(spec, out_dir: Path) -> Path:
     return write_folder(Path(out_dir), render(spec))
 
 
-def write_all(specs, root: Path, progress=None) -> int:
-    """Each pack of ``specs`` written to root/<spec.name> (as write does); the number of vectors
-    written. ``progress(1)`` after each pack."""
-    root, vectors = Path(root), 0
-    for spec in specs:
-        write(spec, root / spec.name)
-        vectors += manifest.load(root / spec.name)["count"]
-        if progress:
-            progress(1)
-    return vectors
-
-
 def ensure(spec, root: Path) -> Path:
     """root/<spec.name>, generated unless an intact pack of the same generator is already there.
     A lock file per pack serializes the generators (pytest workers) of that pack; different packs

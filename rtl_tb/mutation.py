@@ -34,7 +34,6 @@ import re
 import shutil
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -994,16 +993,49 @@ def shared_header_kills(outcomes: list[Outcome], reviewed: dict[str, dict]) -> d
     return out
 
 
+@dataclass
+class Shard:
+    """A campaign's unit of work (rtl_tb.campaign): mutants of one target, with what running
+    them needs. With ``bank``: up to BANK_SIZE mutants through mutant banks; else one mutant."""
+    target: Target
+    mutants: list[Mutant]
+    pack_root: str
+    timeout: float
+    bank: bool
+
+
+def run_shard(shard: Shard) -> list[Outcome]:
+    """The verdicts of a shard's mutants, on whichever machine runs it: built and benched in a
+    scratch folder of its own (under that machine's build folder, mutation/scratch, removed at the end),
+    so nothing cached anywhere decides them; the campaign caches what comes back."""
+    import tempfile
+
+    scratch = paths.build("mutation", "scratch")
+    scratch.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="shard-", dir=scratch) as tmp:
+        t, root = shard.target, Path(shard.pack_root)
+        if shard.bank:
+            from .mutation_bank import run_target
+            return run_target(t, shard.mutants, root, shard.timeout, t.sim, Path(tmp), sys.stderr)
+        return [run_mutant(m, t, root, shard.timeout, Path(tmp)) for m in shard.mutants]
+
+
 def run_campaign(modules: list[str] | None = None, max_per_module: int | None = None,
                  sim: str = "verilator", jobs: int = 1, out: Path | None = None,
                  timeout: float = 240.0, pack_root: Path | None = None, ops: list[str] | None = None,
                  log=sys.stderr, bank: bool = True, report_only: bool = False,
-                 ids: list[str] | None = None) -> list[dict]:
+                 ids: list[str] | None = None, executor=None, work: Path | None = None) -> list[dict]:
     """The campaign over ``modules`` (names or fnmatch patterns; None: every module), or only the
-    mutants ``ids``."""
+    mutants ``ids``. The mutants whose verdict is not cached under ``work`` go in shards (Shard:
+    banks of a target's mutants, or one mutant each without ``bank``) to ``executor``
+    (rtl_tb.campaign; default ``jobs`` local processes); each verdict is cached here as its
+    shard comes back, so an interrupted campaign resumes."""
     import fnmatch
 
+    from .campaign import Local
+
     pack_root = pack_root or paths.build("packs")
+    work = work or paths.build("mutation")
     chosen = []
     for t in targets():
         if modules and not any(fnmatch.fnmatchcase(t.name, p) for p in modules):
@@ -1028,51 +1060,56 @@ def run_campaign(modules: list[str] | None = None, max_per_module: int | None = 
     if ids and len(plan) != len(set(ids)):
         missing = sorted(set(ids) - {m.id for m, _ in plan})
         raise ValueError(f"--ids: no such mutant: {', '.join(missing)}")
-    print(f"mutation: {len(plan)} mutants of {len(chosen)} modules on {sim}, {jobs} jobs", file=log)
-    outcomes: list[Outcome] = []
+    executor = executor or Local(max(1, jobs))
+    print(f"mutation: {len(plan)} mutants of {len(chosen)} modules on {sim}, {executor.workers} jobs", file=log)
     t0 = time.time()
+    texts = {t.name: strip_comments((RTL / t.file).read_text()) for t in chosen}
+    found: dict[str, Outcome] = {}
+    todo: dict[str, list[Mutant]] = {}
+    for m, t in plan:                    # the cached verdicts, the rest pending (--report-only) or to run
+        rec = cached_verdict(m, t, m.text(texts[t.name], t.module), work)
+        if rec is not None or report_only:
+            found[m.id] = Outcome(id=m.id, module=m.module, op=m.op, line=m.line, find=m.find,
+                                  replace=m.replace, status=rec["status"] if rec else "pending",
+                                  detail=rec["detail"] if rec else "not run yet",
+                                  seconds=rec["seconds"] if rec else 0.0, cached=bool(rec))
+        else:
+            todo.setdefault(t.name, []).append(m)
+    from .mutation_bank import BANK_SIZE
 
-    def one(item):
-        m, t = item
-        return run_mutant(m, t, pack_root, timeout)
+    by_name = {t.name: t for t in chosen}
+    size = BANK_SIZE if bank else 1
+    shards = [Shard(by_name[name], muts[k:k + size], str(pack_root), timeout, bank)
+              for name, muts in todo.items() for k in range(0, len(muts), size)]
+    # the cheapest first (every module gets its verdicts early), the longest last
+    shards.sort(key=lambda s: len(s.mutants) * len(s.target.runs))
+    n_run = sum(len(s.mutants) for s in shards)
+    if shards:
+        print(f"mutation: {len(found)} verdicts cached, {n_run} mutants to run in {len(shards)} shards "
+              f"on {executor.label}", file=log)
+    finished = [0]
 
-    if report_only:                      # no simulation: the cached verdicts, the rest pending
-        for m, t in plan:
-            rec = cached_verdict(m, t, m.text(strip_comments((RTL / t.file).read_text()), t.module))
-            outcomes.append(Outcome(id=m.id, module=m.module, op=m.op, line=m.line, find=m.find,
-                                    replace=m.replace, status=rec["status"] if rec else "pending",
-                                    detail=rec["detail"] if rec else "not run yet",
-                                    seconds=rec["seconds"] if rec else 0.0, cached=bool(rec)))
-    elif bank:
-        from .mutation_bank import run_target
-
-        by_target = [(t, [m for m, tt in plan if tt is t]) for t in chosen]
-
-        def one_target(item):
-            t, muts = item
-            res = run_target(t, muts, pack_root, timeout, sim, paths.build("mutation"), log)
-            n_new = sum(not o.cached for o in res)
-            print(f"[{time.time() - t0:6.0f}s] {t.name}: {len(res)} mutants ({n_new} run), "
+    def arrived(i, res):                 # cache each verdict as its shard finishes (a timeout may be load)
+        t = shards[i].target
+        for m, o in zip(shards[i].mutants, res):
+            if o.status != "timeout":
+                cache_put(work / "results" / f"{_mutant_key(m, t, m.text(texts[t.name], t.module))}.json",
+                          {"id": o.id, "status": o.status, "detail": o.detail, "seconds": o.seconds})
+        finished[0] += len(res)
+        if bank:
+            print(f"[{time.time() - t0:6.0f}s] {t.name}: {len(res)} mutants run, "
                   f"{sum(o.status == 'killed' for o in res)} killed, "
                   f"{sum(o.status == 'survived' for o in res)} survived", file=log, flush=True)
-            return res
-
-        # the cheapest targets first (one run each: every module gets its row early), the
-        # longest last; two workers
-        by_target.sort(key=lambda item: len(item[1]) * len(item[0].runs))
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            for res in pool.map(one_target, by_target):
-                outcomes += res
-        order = {m.id: i for i, (m, _) in enumerate(plan)}
-        outcomes.sort(key=lambda o: order[o.id])
-    else:
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            for i, o in enumerate(pool.map(one, plan), 1):
-                outcomes.append(o)
-                print(f"[{i}/{len(plan)} {time.time() - t0:6.0f}s] {o.id}: {o.status}"
-                      f"{' (cached)' if o.cached else f' ({o.seconds:.1f}s)'}"
+        else:
+            for o in res:
+                print(f"[{finished[0]}/{n_run} {time.time() - t0:6.0f}s] "
+                      f"{o.id}: {o.status} ({o.seconds:.1f}s)"
                       + (f" {o.detail[:120]}" if o.status in ("stillborn", "timeout") else ""),
                       file=log, flush=True)
+
+    for res in executor.map(run_shard, shards, arrived):
+        found.update((o.id, o) for o in res)
+    outcomes = [found[m.id] for m, _ in plan]
     equivalent = dict(load_equivalent())
     equivalent.update(shared_header_kills(outcomes, equivalent))
     exhaustive = {t.name: t.exhaustive for t in chosen if t.exhaustive}

@@ -7,12 +7,12 @@ Operators (inside function bodies only; docstrings and module-level tables are d
   const     integer constants plus and minus one (not bools)
   bool      if/while/ternary conditions negated, and/or swapped, `not` dropped
 
-Every mutant runs in a COPY of the package (a temp folder per job, never the working tree):
-the mutated file is written there, pytest -x -q runs the module's test selection with a
-per-mutant timeout, the file is restored. Killed: a failing test (or an import error);
-survived: every test passes; stillborn: the mutant is not valid Python (never, with ast);
-timeout: over the limit (counted as killed in the score, as in the RTL campaign).
-Results are cached per mutant hash in build/mutation/py-results/.
+Every mutant runs in a COPY of the package (a temp folder per mutant, never the working tree),
+a shard of the campaign (rtl_tb.campaign: local processes or a Dask cluster): the mutated file
+is written there, pytest -x -q runs the module's test selection with a per-mutant timeout.
+Killed: a failing test (or an import error); survived: every test passes; stillborn: the mutant
+is not valid Python (never, with ast); timeout: over the limit (counted as killed in the score,
+as in the RTL campaign). Results are cached per mutant hash in build/mutation/py-results/.
 """
 from __future__ import annotations
 
@@ -25,7 +25,6 @@ import shutil
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -212,13 +211,9 @@ def _key(m: PyMutant, text: str) -> str:
 
 
 def run_one(m: PyMutant, copy_root: Path, timeout: float) -> Outcome:
+    """One mutant's verdict in the copy of the package at ``copy_root`` (restored after)."""
     text = mutated_source(m)
-    key = _key(m, text)
-    cache = paths.build("mutation", "py-results") / f"{key}.json"
     base = dict(id=m.id, module=m.module, op=m.op, line=m.line, find=m.find, replace=m.replace)
-    rec = cache_get(cache)
-    if rec is not None:
-        return Outcome(**base, status=rec["status"], detail=rec["detail"], seconds=rec["seconds"], cached=True)
     target = copy_root / m.module
     original = target.read_text()
     target.write_text(text)
@@ -239,10 +234,15 @@ def run_one(m: PyMutant, copy_root: Path, timeout: float) -> Outcome:
             status, detail = "killed", f"pytest exit {res.returncode}: {_first_failure(res.stdout)}"
     finally:
         target.write_text(original)
-    seconds = round(time.time() - t0, 2)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    cache_put(cache, {"id": m.id, "status": status, "detail": detail, "seconds": seconds})
-    return Outcome(**base, status=status, detail=detail, seconds=seconds)
+    return Outcome(**base, status=status, detail=detail, seconds=round(time.time() - t0, 2))
+
+
+def run_shard(shard: tuple[PyMutant, float]) -> Outcome:
+    """One mutant (and its timeout) on whichever machine runs it: a fresh copy of that machine's
+    package (removed after), its verdict back to the campaign, which caches it."""
+    m, timeout = shard
+    with tempfile.TemporaryDirectory(prefix="fp4ref-pymut-") as tmp:
+        return run_one(m, make_copy(Path(tmp) / "c"), timeout)
 
 
 def _first_failure(out: str) -> str:
@@ -265,9 +265,16 @@ def baseline(copy_root: Path, files: list[str], timeout: float) -> None:
 
 def run_campaign(modules: list[str] | None = None, max_per_module: int | None = None, jobs: int = 1,
                  out: Path | None = None, timeout: float = 120.0, total: int | None = None,
-                 log=sys.stderr) -> list[dict]:
-    """Mutants of ``modules`` (files under emu/ and mac/; None: every file of SELECTION)."""
+                 log=sys.stderr, executor=None, work: Path | None = None) -> list[dict]:
+    """Mutants of ``modules`` (files under emu/ and mac/; None: every file of SELECTION). The
+    mutants whose verdict is not cached under ``work`` run one per shard on ``executor``
+    (rtl_tb.campaign; default ``jobs`` local processes), after the unmutated copy passes its
+    selection here; each verdict is cached here as it comes back."""
     import fnmatch
+
+    from .campaign import Local
+
+    work = work or paths.build("mutation")
 
     files = [f for f in SELECTION if not modules or any(fnmatch.fnmatchcase(f, p) for p in modules)]
     if not files:
@@ -277,31 +284,31 @@ def run_campaign(modules: list[str] | None = None, max_per_module: int | None = 
         muts = generate(f)
         plan += sample(muts, max_per_module, f)
     plan = sample(plan, total, "python")
-    print(f"mutation (python): {len(plan)} mutants of {len(files)} files, {jobs} jobs", file=log)
-    jobs = max(1, jobs)
+    executor = executor or Local(max(1, jobs))
+    print(f"mutation (python): {len(plan)} mutants of {len(files)} files, {executor.workers} jobs", file=log)
     with tempfile.TemporaryDirectory(prefix="fp4ref-pymut-") as tmp:
-        copies = [make_copy(Path(tmp) / f"c{i}") for i in range(jobs)]
-        baseline(copies[0], files, timeout)
-        slots = list(range(jobs))
-        import threading
-        lock = threading.Lock()
+        baseline(make_copy(Path(tmp) / "c"), files, timeout)
+    keys = {m.id: _key(m, mutated_source(m)) for m in plan}
+    found, todo = {}, []
+    for m in plan:
+        rec = cache_get(work / "py-results" / f"{keys[m.id]}.json")
+        if rec is None:
+            todo.append(m)
+        else:
+            found[m.id] = Outcome(id=m.id, module=m.module, op=m.op, line=m.line, find=m.find, replace=m.replace,
+                                  status=rec["status"], detail=rec["detail"], seconds=rec["seconds"], cached=True)
+    t0 = time.time()
 
-        def one(m):
-            with lock:
-                slot = slots.pop()
-            try:
-                return run_one(m, copies[slot], timeout)
-            finally:
-                with lock:
-                    slots.append(slot)
+    def arrived(i, o):
+        cache_put(work / "py-results" / f"{keys[o.id]}.json",
+                  {"id": o.id, "status": o.status, "detail": o.detail, "seconds": o.seconds})
+        print(f"[{len(found) + 1}/{len(plan)} {time.time() - t0:6.0f}s] {o.id}: {o.status} ({o.seconds:.1f}s)",
+              file=log, flush=True)
+        found[o.id] = o
 
-        outcomes = []
-        t0 = time.time()
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            for i, o in enumerate(pool.map(one, plan), 1):
-                outcomes.append(o)
-                print(f"[{i}/{len(plan)} {time.time() - t0:6.0f}s] {o.id}: {o.status}"
-                      f"{' (cached)' if o.cached else f' ({o.seconds:.1f}s)'}", file=log, flush=True)
+    for _ in executor.map(run_shard, [(m, timeout) for m in todo], arrived):
+        pass
+    outcomes = [found[m.id] for m in plan]
     from .mutation import load_equivalent
 
     equivalent = load_equivalent()

@@ -1,21 +1,19 @@
 """The reference-RTL regression of `fp4ref regress` (and `make demo`): the default packs
 (golden.defaults) generated, then every group of packs through its reference bench on each
-simulator, in parallel worker processes; one row per (simulator, unit, group).
+simulator, in parallel (local worker processes or a Dask cluster: rtl_tb.campaign); one row per
+(simulator, unit, group).
 
 Progress follows the house convention: ``progress(n)`` after each step (a pack generated, a
 bench run finished)."""
 from __future__ import annotations
 
-import os
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from fp4ref.emu import get_format
 from fp4ref.golden.defaults import block_specs, default_specs, lut_specs, mac_specs, mx_specs
 from fp4ref.golden.pack import ensure
 
-from .process import die_with_parent
 from .runner import run_unit
 
 #: units whose packs run as one bank: every lookup decoder (multiplier) side by side in one build
@@ -49,13 +47,14 @@ def label(spec) -> str:
 
 def prepare(groups: list[list], root: Path, sims: tuple[str, ...], progress=None) -> list[tuple]:
     """Every pack of ``groups`` generated under ``root`` (or found there); the bench runs, one per
-    group and simulator: (sim, unit, label, pack folders)."""
+    group and simulator, each a shard for run_shard: (sim, unit, label, pack specs, root)."""
     jobs = []
     for group in groups:
-        dirs = [str(ensure(spec, root)) for spec in group]
+        for spec in group:
+            ensure(spec, root)
         if progress:
             progress(len(group))
-        jobs += [(sim, group[0].unit, label(group[0]), dirs) for sim in sims]
+        jobs += [(sim, group[0].unit, label(group[0]), group, str(root)) for sim in sims]
     return jobs
 
 
@@ -74,23 +73,19 @@ def run_one(sim: str, unit: str, dirs: list[str]) -> dict:
             "packs": len(run.results), "expected_packs": len(dirs), "build": str(run.build)}
 
 
-def run_jobs(jobs: list[tuple], workers: int | None = None, progress=None) -> list[dict]:
-    """The bench runs of prepare() in ``workers`` processes (default: cores), rows of run_one
-    with their label, in the order they finish. The workers die with this process, and their
-    simulators with them (rtl_tb/process.py); Ctrl-C or SIGTERM kills them rather than waits."""
-    rows = []
-    with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 2, initializer=die_with_parent) as pool:
-        try:
-            futures = {pool.submit(run_one, sim, unit, dirs): lab for sim, unit, lab, dirs in jobs}
-            for fut in as_completed(futures):
-                rows.append({**fut.result(), "label": futures[fut]})
-                if progress:
-                    progress(1)
-        except BaseException:
-            for proc in list(getattr(pool, "_processes", {}).values()):
-                proc.kill()
-            raise
-    return rows
+def run_shard(job: tuple) -> dict:
+    """One bench run of prepare(), wherever it runs: its packs found under the root (or
+    generated there, on a worker without a copy: the same bytes), then run_one; the row with
+    its label."""
+    sim, unit, lab, specs, root = job
+    return {**run_one(sim, unit, [str(ensure(spec, Path(root))) for spec in specs]), "label": lab}
+
+
+def run_jobs(jobs: list[tuple], executor, progress=None) -> list[dict]:
+    """The bench runs of prepare() on the executor (rtl_tb.campaign: local processes or a Dask
+    cluster), the rows of run_shard in the order of ``jobs``; ``progress(1)`` as each finishes.
+    Local workers die with this process, and their simulators with them (rtl_tb/process.py)."""
+    return list(executor.map(run_shard, jobs, progress and (lambda i, row: progress(1))))
 
 
 def failures(rows: list[dict]) -> list[dict]:

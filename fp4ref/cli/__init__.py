@@ -59,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
                         "give it before the command: fp4ref --build-dir DIR verify ...")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     from fp4ref.golden.unit_pack import unit_names
+
+    from . import cluster
     BLOCK_UNITS = unit_names()          # noqa: N806 (the units whose options are data)
 
     sub.add_parser("formats", help="list the format presets and their parameters")
@@ -124,6 +126,8 @@ def _parser() -> argparse.ArgumentParser:
     gd.add_argument("--formats", help="comma-separated formats (default: every preset)")
     gd.add_argument("--all-products", action="store_true",
                     help="also every finite product of every ordered pair of presets (225 packs)")
+    gd.add_argument("--jobs", type=int, default=1, help="packs generated in parallel worker processes (default 1)")
+    cluster.add_options(gd)
     gsub.add_parser("units", help="the units whose options are data, each option with its default "
                     "and allowed values (for --opt)")
     gt = gsub.add_parser("tb", help="a self-checking Verilog testbench for a pack (no Python to run it)",
@@ -261,6 +265,7 @@ def _parser() -> argparse.ArgumentParser:
     rg.add_argument("--jobs", type=int, default=None, help="parallel bench runs (default: cores)")
     rg.add_argument("--packs", help="pack folder (default build/packs)")
     rg.add_argument("--no-mac", action="store_true", help="skip the MAC, MX block, lookup-format and block-unit packs")
+    cluster.add_options(rg)
 
     from . import accuracy, badinput, cost, dut, exhaustive_rtl, explain, export, gguf_cli, gptq, layerpack, mutate
     accuracy.add_parser(sub)
@@ -280,7 +285,8 @@ def _parser() -> argparse.ArgumentParser:
                    "preset in RNE (ml_dtypes and grid reference), E2M1 in every rounding mode")
     x.add_argument("--reference", default="ml_dtypes", choices=["ml_dtypes", "grid"],
                    help="ml_dtypes (RNE only) or the independent grid reference (emu/grid_ref.py, every mode)")
-    x.add_argument("--jobs", type=int, default=2, help="--all: parallel runs (default 2)")
+    x.add_argument("--jobs", type=int, default=None,
+                   help="worker processes: runs of --all, or shards of one sweep (default 2 with --all, else 1)")
     x.add_argument("--readme", metavar="FILE", help="--all: also write the table between the markers "
                    "<!-- fp4ref exhaustive --> ... <!-- /fp4ref exhaustive --> of FILE (README.md)")
     x.add_argument("-f", "--format", default="e2m1", help="a format ml_dtypes implements")
@@ -290,6 +296,7 @@ def _parser() -> argparse.ArgumentParser:
     x.add_argument("--start", type=lambda s: int(s, 0), default=0, help="first bit pattern")
     x.add_argument("--stop", type=lambda s: int(s, 0), default=1 << 32,
                    help="one past the last bit pattern (default 2^32)")
+    cluster.add_options(x)
     return p
 
 
@@ -480,17 +487,23 @@ def cmd_bench(args) -> int:
 
 
 def cmd_exhaustive(args) -> int:
+    from fp4ref.emu.exhaustive import shards
+
+    from .cluster import executor
     from .exhaustive import coverage, sweep, sweep_grid
 
+    if args.jobs is not None and args.jobs < 1:
+        raise ValueError(f"--jobs must be >= 1, got {args.jobs}")
     if args.all:
-        return coverage(args.jobs, args.readme)
+        with executor(args, args.jobs or 2) as ex:
+            return coverage(ex, args.readme)
     if args.readme:
         raise ValueError("--readme writes the coverage table of --all; add --all")
-    if args.reference == "grid":
-        if args.start != 0 or args.stop != 1 << 32:
-            raise ValueError("--reference grid sweeps all 2^32 inputs; --start/--stop apply to ml_dtypes")
-        return sweep_grid(args.format, args.rounding, args.chunk_bits)
-    return sweep(args.format, args.rounding, args.chunk_bits, args.start, args.stop)
+    if args.reference == "grid" and (args.start != 0 or args.stop != 1 << 32):
+        raise ValueError("--reference grid sweeps all 2^32 inputs; --start/--stop apply to ml_dtypes")
+    parts = shards(args.format, args.rounding, args.reference, args.start, args.stop, args.chunk_bits)
+    with executor(args, args.jobs or 1) as ex:
+        return (sweep_grid if args.reference == "grid" else sweep)(parts, ex)
 
 
 def cmd_golden(args) -> int:
@@ -524,15 +537,19 @@ def cmd_verify(args) -> int:
 def cmd_regress(args) -> int:
     from pathlib import Path
 
-    from fp4ref.emu import list_formats
+    from fp4ref.emu import get_format, list_formats
 
+    from .cluster import executor
     from .regress import regress
 
     formats = tuple(args.formats.split(",")) if args.formats else tuple(list_formats())
     if args.jobs is not None and args.jobs < 1:
         raise ValueError("--jobs must be >= 1")
-    return regress(formats, tuple(args.sim or ("icarus", "verilator")),
-                   Path(args.packs) if args.packs else None, args.jobs, with_mac=not args.no_mac)
+    for name in formats:                # an unknown name fails before a cluster starts
+        get_format(name)
+    sims = tuple(args.sim or ("icarus", "verilator"))
+    with executor(args, args.jobs or os.cpu_count() or 2, needs=sims) as ex:
+        return regress(formats, sims, Path(args.packs) if args.packs else None, ex, with_mac=not args.no_mac)
 
 
 def cmd_width(args) -> int:

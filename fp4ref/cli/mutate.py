@@ -6,7 +6,8 @@ against a fixed selection of the property and exhaustive tests in a copy of the 
 (rtl_tb.mutation_py). Both print a per-module table (mutants, stillborn, killed, survived,
 equivalent, timeout, score = (killed + timeout) / (killed + survived + timeout), proven-equivalent
 survivors left out) and write mutation.md and mutation.json to --out. Results are cached per mutant in
-build/mutation/, so a second run only runs what changed.
+build/mutation/, so a second run only runs what changed. The mutants run in local processes
+(--jobs), or on a Dask cluster (--scheduler, --cluster; docs/distributed.md).
 """
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ def add_parser(sub) -> None:
                    "<!-- fp4ref mutate-rtl --> (or mutate-python) and its closing marker in FILE (README.md)")
     m.add_argument("--out", default=None, help="report folder (default: mutation/rtl or "
                    "mutation/python in the build folder)")
+    from .cluster import add_options
+    add_options(m)
 
 
 def cmd_mutate(args) -> int:
@@ -62,23 +65,30 @@ def cmd_mutate(args) -> int:
     out = Path(args.out) if args.out else paths.build("mutation", "python" if args.python else "rtl")
     from fp4ref.golden.atomic import check_target
     check_target(out)                      # before the campaign, not after an hour of it
+    from fp4ref.rtl_tb.campaign import Local
+
+    from .cluster import executor
     t0 = time.time()
     if args.python:
         from fp4ref.rtl_tb import mutation_py
 
-        rows = mutation_py.run_campaign(modules, args.max_per_module, jobs, out,
-                                        args.timeout if args.timeout is not None else 120.0)
+        with executor(args, jobs) as ex:
+            rows = mutation_py.run_campaign(modules, args.max_per_module, jobs, out,
+                                            args.timeout if args.timeout is not None else 120.0, executor=ex)
     else:
         from fp4ref.rtl_tb import mutation
         from fp4ref.rtl_tb.sims import require
 
         require(args.sim)
         ids = [s.strip() for s in args.ids.split(",") if s.strip()] if getattr(args, "ids", None) else None
-        # banks are a Verilator build-time saving; other simulators build each mutant alone
-        rows = mutation.run_campaign(modules, args.max_per_module, args.sim, jobs, out,
-                                     args.timeout if args.timeout is not None else 240.0,
-                                     report_only=getattr(args, "report_only", False), ids=ids,
-                                     bank=args.sim == "verilator")
+        report_only = getattr(args, "report_only", False)
+        # --report-only runs nothing: no cluster to start
+        with (Local(jobs) if report_only else executor(args, jobs, needs=(args.sim,))) as ex:
+            # banks are a Verilator build-time saving; other simulators build each mutant alone
+            rows = mutation.run_campaign(modules, args.max_per_module, args.sim, jobs, out,
+                                         args.timeout if args.timeout is not None else 240.0,
+                                         report_only=report_only, ids=ids,
+                                         bank=args.sim == "verilator", executor=ex)
     print(f"report: {out / 'mutation.md'}")
     if args.readme:
         from fp4ref.rtl_tb.mutation import table_markdown
@@ -98,7 +108,7 @@ def cmd_mutate(args) -> int:
                       if getattr(args, "report_only", False) and not args.python else
                       f"`{' '.join(['fp4ref', 'mutate'] + (['--python'] if args.python else []))}`, "
                       f"{total.get('cpu_seconds', 0) / 60:.0f} CPU-minutes of checks (each verdict's time as "
-                      f"first measured; this run took {(time.time() - t0) / 60:.0f} min with {jobs} "
-                      f"job{'s' if jobs != 1 else ''}, reusing cached verdicts)."))
+                      f"first measured; this run took {(time.time() - t0) / 60:.0f} min with {ex.workers} "
+                      f"job{'s' if ex.workers != 1 else ''}, reusing cached verdicts)."))
         replace(args.readme, name, summary + "\n\n" + table_markdown(rows) + "\n")
     return 0

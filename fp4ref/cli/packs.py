@@ -10,7 +10,7 @@ from fp4ref.golden.defaults import default_set
 from fp4ref.golden.mac_pack import MacPackSpec
 from fp4ref.golden.lut_pack import LUT_UNITS, LutPackSpec
 from fp4ref.golden.mx_pack import MxPackSpec
-from fp4ref.golden.pack import DEFAULT_SEED, PackSpec, load, write, write_all
+from fp4ref.golden.pack import DEFAULT_SEED, PackSpec, load, write
 from fp4ref.golden.unit_pack import UnitPackSpec, parse_options, unit_def, unit_names
 
 from .progress import Progress
@@ -139,12 +139,19 @@ def cmd_units(args) -> int:
 
 
 def cmd_defaults(args) -> int:
+    from fp4ref.rtl_tb.campaign import write_packs
+
+    from .cluster import executor
+
     formats = tuple(args.formats.split(",")) if args.formats else None
     specs = default_set(formats, args.all_products)     # unknown names fail before anything is written
+    if args.jobs < 1:
+        raise ValueError(f"--jobs must be >= 1, got {args.jobs}")
     root = Path(args.out)
-    bar = Progress(len(specs), "packs")
-    vectors = write_all(specs, root, progress=bar.update)
-    bar.close()
+    with executor(args, args.jobs) as ex:               # packs rendered there, written here
+        bar = Progress(len(specs), "packs")
+        vectors = write_packs(specs, root, ex, progress=bar.update)
+        bar.close()
     print(f"wrote {len(specs)} packs, {vectors:,} vectors, under {root}")
     return 0
 

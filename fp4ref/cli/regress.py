@@ -1,19 +1,23 @@
 """`fp4ref regress`: generate the default packs and run the reference codec benches on both
-simulators in parallel, then print one summary table (what `make demo` shows). The packs and
-the runs are rtl_tb.regress'; this module shows progress and prints."""
+simulators in parallel (local processes, or a Dask cluster with --scheduler/--cluster), then print
+one summary table (what `make demo` shows). The packs and the runs are rtl_tb.regress'; this
+module shows progress and prints."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from fp4ref.rtl_tb import regress as rg
 from fp4ref import paths
+from fp4ref.rtl_tb.campaign import Local
 from fp4ref.rtl_tb.sims import SIMS, versions
 
 from .progress import Progress
 
 
 def regress(formats: tuple[str, ...], sims: tuple[str, ...] = SIMS, root: Path | None = None,
-            jobs: int | None = None, with_mac: bool = True) -> int:
+            executor=None, with_mac: bool = True) -> int:
+    """``executor``: where the bench runs go (rtl_tb.campaign; default one local process per core)."""
     groups = rg.pack_groups(formats, with_mac)
     found = versions()
     root = root or paths.build("packs")
@@ -21,7 +25,7 @@ def regress(formats: tuple[str, ...], sims: tuple[str, ...] = SIMS, root: Path |
     jobs_list = rg.prepare(groups, root, sims, progress=bar.update)
     bar.close()
     bar = Progress(len(jobs_list), "bench runs")
-    rows = rg.run_jobs(jobs_list, jobs, progress=bar.update)
+    rows = rg.run_jobs(jobs_list, executor or Local(os.cpu_count() or 2), progress=bar.update)
     bar.close()
     print(f"\ncodec benches on the reference RTL ({found['icarus']}; Verilator {found['verilator']})")
     head = "".join(f" | {sim + ' vectors':>17} {'mismatch':>8} {'vectors/s':>10}" for sim in sims)

@@ -6,10 +6,10 @@ oracle table: emu.encode's 2^17-entry float32 table (top 16 bits of the input, a
 its low 16 bits), the table that `make exhaustive` checks against ml_dtypes and the independent
 grid reference on all 2^32 inputs. docs/exhaustive_rtl.md says why that table is a sound oracle.
 
-The sweep is cut into shards of SHARD_BITS inputs; each shard's verdict is cached under the
-build folder by a key of everything it depends on (the RTL sources, the wrapper, the harness,
-the table, the range), so an interrupted sweep resumes where it stopped and a finished one
-re-prints its table at once.
+The sweep is cut into shards of SHARD_BITS inputs, run by the campaign runner (rtl_tb.campaign:
+local processes); each shard's verdict is cached under the build folder by a key of everything
+it depends on (the RTL sources, the wrapper, the harness, the table, the range), so an
+interrupted sweep resumes where it stopped and a finished one re-prints its table at once.
 """
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ import hashlib
 import json
 import os
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -147,9 +146,11 @@ def build(fmt_name: str, rtl: list[Path] | None = None, top: str = "fp4_encode",
     return binary, key
 
 
-def _shard(binary: Path, table: Path, mode: int, lo: int, hi: int, cache: Path) -> tuple[dict, bool]:
-    if cache.is_file():
-        return json.loads(cache.read_text()), True
+def run_shard(shard: tuple) -> dict:
+    """One shard of a sweep: the harness binary over inputs lo .. hi - 1 with the oracle table
+    in one mode, (binary, table, mode, lo, hi): its verdict (inputs, mismatches, CPU seconds,
+    the first mismatch lines). Run by rtl_tb.campaign; the sweep caches what comes back."""
+    binary, table, mode, lo, hi = shard
     res = process.run([str(binary), str(table), str(mode), str(lo), str(hi)], stdout=subprocess.PIPE,
                       stderr=subprocess.PIPE, timeout=SHARD_TIMEOUT_S)
     lines = (res.stdout or "").splitlines()
@@ -157,20 +158,20 @@ def _shard(binary: Path, table: Path, mode: int, lo: int, hi: int, cache: Path) 
         why = res.timed_out or ((res.stderr or "").strip() or (res.stdout or "").strip() or "no output").splitlines()[-1]
         raise RuntimeError(f"exhaustive-rtl: the harness failed on {lo:#010x}..{hi:#010x}: {why}")
     _, n, bad, cpu = lines[-1].split()
-    rec = {"start": lo, "stop": hi, "inputs": int(n), "mismatches": int(bad),
-           "seconds": float(cpu), "examples": lines[:-1]}
-    tmp = cache.with_suffix(".tmp")
-    tmp.write_text(json.dumps(rec) + "\n")
-    os.replace(tmp, cache)             # a shard's verdict appears whole or not at all
-    return rec, False
+    return {"start": lo, "stop": hi, "inputs": int(n), "mismatches": int(bad), "seconds": float(cpu),
+            "examples": lines[:-1]}
 
 
 def sweep(fmt_name: str, rounding: str, start: int = 0, stop: int = 1 << 32, jobs: int = 2,
           rtl: list[Path] | None = None, top: str = "fp4_encode", root: Path | None = None,
-          progress=None) -> Result:
-    """Every float32 bit pattern of [start, stop) through the encoder in one mode; ``progress``
-    (if given) is called with the number of inputs each finished shard covered."""
+          progress=None, executor=None) -> Result:
+    """Every float32 bit pattern of [start, stop) through the encoder in one mode, the shards
+    not cached yet on ``executor`` (rtl_tb.campaign; default ``jobs`` local processes: the
+    binary and the table are this machine's files); ``progress`` (if given) is called with the
+    number of inputs each finished shard covered."""
     from fp4ref.emu.round import MODES
+
+    from ..campaign import Local
 
     if not (0 <= start < stop <= 1 << 32) or start % LANES or stop % LANES:
         raise ValueError(f"need 0 <= --start < --stop <= 2^32, both multiples of {LANES}; "
@@ -190,19 +191,27 @@ def sweep(fmt_name: str, rounding: str, start: int = 0, stop: int = 1 << 32, job
     cuts = sorted({start, stop, *range((start // step + 1) * step, stop, step)})
     ranges = list(zip(cuts, cuts[1:]))
     mode = MODES.index(rounding)
-
-    def one(r):
-        lo, hi = r
-        rec, cached = _shard(binary, tfile, mode, lo, hi, shards_dir / f"{rounding}-{tkey}-{lo:09x}-{hi:09x}.json")
-        if progress:
+    cache = {r: shards_dir / f"{rounding}-{tkey}-{r[0]:09x}-{r[1]:09x}.json" for r in ranges}
+    recs = {r: json.loads(cache[r].read_text()) for r in ranges if cache[r].is_file()}
+    cached = len(recs)
+    todo = [r for r in ranges if r not in recs]
+    if progress:
+        for lo, hi in recs:
             progress(hi - lo)
-        return rec, cached
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        recs = list(pool.map(one, ranges))
-    examples = [e for rec, _ in recs for e in rec["examples"]][:10]
-    return Result(fmt_name, rounding, start, stop, sum(r["mismatches"] for r, _ in recs),
-                  sum(r["seconds"] for r, _ in recs), examples, sum(c for _, c in recs))
+    def arrived(i, rec):
+        tmp = cache[todo[i]].with_suffix(".tmp")
+        tmp.write_text(json.dumps(rec) + "\n")
+        os.replace(tmp, cache[todo[i]])        # a shard's verdict appears whole or not at all
+        if progress:
+            progress(rec["stop"] - rec["start"])
+
+    shards = [(str(binary), str(tfile), mode, lo, hi) for lo, hi in todo]
+    recs.update(zip(todo, (executor or Local(max(1, jobs))).map(run_shard, shards, arrived)))
+    ordered = [recs[r] for r in ranges]
+    examples = [e for rec in ordered for e in rec["examples"]][:10]
+    return Result(fmt_name, rounding, start, stop, sum(r["mismatches"] for r in ordered),
+                  sum(r["seconds"] for r in ordered), examples, cached)
 
 
 def table_markdown(results: list[Result], wall: float, jobs: int) -> str:

@@ -11,6 +11,7 @@ import pytest
 from fp4ref.rtl_tb import mutation as mu
 from fp4ref.rtl_tb import mutation_py as mp
 from fp4ref.rtl_tb.sims import sim_env
+from tests import REPO
 
 
 def need_icarus():
@@ -149,7 +150,7 @@ def test_python_mutants_are_valid_distinct_and_deterministic():
     muts = mp.generate("emu/round.py")
     assert {m.op for m in muts} == {"compare", "arith", "const", "bool"}
     assert [m.id for m in muts] == [m.id for m in mp.generate("emu/round.py")]
-    original = ast.dump(ast.parse((mp.REPO / "emu/round.py").read_text()))
+    original = ast.dump(ast.parse((REPO / "emu/round.py").read_text()))
     texts = set()
     for m in muts:
         text = mp.mutated_source(m)
@@ -160,8 +161,8 @@ def test_python_mutants_are_valid_distinct_and_deterministic():
 
 def test_python_selection_names_existing_files():
     for f, tests in mp.SELECTION.items():
-        assert (mp.REPO / f).is_file(), f
-        assert all((mp.REPO / t).is_file() for t in tests), tests
+        assert (REPO / f).is_file(), f
+        assert all((REPO / t).is_file() for t in tests), tests
 
 
 def test_a_bank_gives_the_verdicts_of_one_build_per_mutant(tmp_path):
