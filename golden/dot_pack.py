@@ -13,6 +13,8 @@ scales, a common power of two). The bug classes of the issue each get a family:
   - every code pair at lane 0 of each block, every code in every lane of block 0 (and the last
     lane of the others) against a fixed partner, blocks of 0.5 x 0.5 products (scaled magnitudes
     below 1.0); -0 accumulators against blocks that round to -0;
+  - (MX) per-block results that set every bit of an FP32 value in every block position (low and
+    high subnormal fractions, the smallest and the largest binade, negative, Inf, NaN);
 then seeded random vectors: uniform codes with scales near 1 or anywhere, large same-sign
 codes, accumulators that cancel block 0, and random exponent spreads.
 """
@@ -21,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from fp4ref.emu import get_format
-from fp4ref.mac.block_dot import E8M0_NAN, MAX_BLOCKS, MX_BLOCK, NV_BLOCK, ue4m3
+from fp4ref.mac.block_dot import E8M0_NAN, MAX_BLOCKS, MX_BLOCK, NV_BLOCK, UE4M3_NAN, ue4m3
 from fp4ref.mac.fp32_round import INF, NAN, SIGN, round_f32
 from fp4ref.mac.products import int_codes
 
@@ -32,6 +34,12 @@ CODE_OF_I = {int(int_codes(c, E2M1)): c for c in range(E2M1.sign_bit)}
 PRODUCTS = sorted({ia * ib: (CODE_OF_I[ia], CODE_OF_I[ib]) for ia in CODE_OF_I for ib in CODE_OF_I}.items(),
                   reverse=True)
 SPREADS = (24, 25, 32, 34, 48, 64)
+#: block values (S, E) = S * 2^E whose FP32 results between them set every bit of a per-block
+#: output (None: a NaN scale): 0x00000FFF (subnormal, bits 0-11), -4095 * 2^-138 = 0x807FF800
+#: (bits 11-22 and the sign), -1.5 * 2^-126 = 0x80C00000 (exponent field 1), 4095 * 2^116 =
+#: 0x7F7FF000 (exponent field 254, scale bytes 254 and 118), 4608 * 2^252 (overflow: Inf, or
+#: FLT_MAX under rtz), NaN 0x7FC00000
+BIT_BLOCKS = ((4095, -149), (-4095, -138), (-3, -127), (4095, 116), (4608, 252), None)
 #: UE4M3 byte of 2^e for e = -9..8 (subnormals 1, 2, 4, then normals m = 0)
 UE4M3_POW2 = {-9: 0x01, -8: 0x02, -7: 0x04, **{e: (e + 7) << 3 for e in range(-6, 9)}}
 ONE_F32 = 0x3F800000
@@ -67,9 +75,10 @@ class Builder:
             ta = tb = ONE_F32
         self.rows.append((list(a), list(b), list(sa), list(sb), acc, ta, tb))
 
-    def exact(self, blocks: list[tuple[int, int]], acc: int = 0) -> bool:
+    def exact(self, blocks: list[tuple[int, int]], acc: int = 0, nan: tuple[int, ...] = ()) -> bool:
         """A vector whose block k is exactly S_k * 2^E_k (missing blocks are zero); False when
-        the scales cannot express it (the vector is then left out)."""
+        the scales cannot express it (the vector is then left out). The blocks ``nan`` get a NaN
+        scale on a (their S_k and E_k are then only the codes and the other scale)."""
         blocks = (list(blocks) + [(0, blocks[0][1])] * self.k)[:self.k]
         a, b = [], []
         for s, _ in blocks:
@@ -83,6 +92,8 @@ class Builder:
         if scales is None:
             return False
         sa, sb, ta, tb = scales
+        for j in nan:
+            sa[j] = UE4M3_NAN if self.nv else E8M0_NAN
         self.raw(a, b, sa, sb, acc, ta, tb)
         return True
 
@@ -166,6 +177,8 @@ def corners(u: Builder, rng) -> None:
                 u.raw(fixed_a, fixed_b, *one_scales, 0x3F800000, ta, tb)
     ties(u)
     subnormals_and_overflow(u)
+    if not u.nv:
+        block_bits(u)
 
 
 def ties(u: Builder) -> None:
@@ -230,6 +243,17 @@ def subnormals_and_overflow(u: Builder) -> None:
         if u.acc:
             acc, _ = round_f32(-4000, 0)
             u.exact([(4000, 0), (3, -d)], acc)
+
+
+def block_bits(u: Builder) -> None:
+    """Every bit of every per-block FP32 result is 1 in some vector: each value of BIT_BLOCKS
+    at each block position (vector r gives block j value (r + j) mod 6). Random blocks of 8
+    never set some of blocks 2-7's fraction bits (their stuck-at-0 mutants survived:
+    docs/mutation.md). MX only: the NVFP4 row with 4 blocks and tensor scales sets them all."""
+    n = len(BIT_BLOCKS)
+    for r in range(n):
+        row = [BIT_BLOCKS[(r + j) % n] for j in range(u.k)]
+        u.exact([v or (0, 0) for v in row], nan=tuple(j for j, v in enumerate(row) if v is None))
 
 
 def random_vectors(u: Builder, rng, n: int) -> None:
