@@ -146,3 +146,16 @@ def test_lookup_formats_through_the_cli():
                       (("encode", "-f", "e2m1", "--tie", "down", "1"), "--tie applies to lookup")]:
         rc, out, err = run(*args)
         assert rc == 2 and msg in err and err.count("\n") == 1, (args, err)
+
+
+def test_the_demo_runs_the_llmfp4_reports_as_the_command_line_parses_them(monkeypatch, capsys):
+    """make demo's LLM-FP4 step calls the report with every option the parser defines (a hand-made
+    argument set once lacked --out, and make demo failed there)."""
+    from fp4ref.cli import _parser, demo, llmfp4
+
+    seen = []
+    monkeypatch.setattr(llmfp4, "cmd_report", seen.append)
+    demo.show_llmfp4()
+    full = vars(_parser().parse_args(["llmfp4", "report"])).keys()
+    assert [a.model for a in seen] == ["minilm", "smollm2"]
+    assert all(vars(a).keys() == full and a.quick and a.out is None for a in seen)

@@ -103,20 +103,21 @@ def show_pack(path) -> None:
 def show_llmfp4() -> None:
     """LLM-FP4 W4A4 on all-MiniLM-L6-v2 and on SmolLM2-135M (quick searches), and two of the users'
     questions."""
-    import argparse
-
     from fp4ref.quant.answers import answer_b, answer_c
 
+    from . import _parser
     from .llmfp4 import cmd_report
+
+    def report(*argv: str) -> None:          # as the command line parses it: every option's default
+        cmd_report(_parser().parse_args(["llmfp4", "report", "--quick", "--calib", "32", *argv]))
+
     print("\n== LLM-FP4 on all-MiniLM-L6-v2 (quick search; `fp4ref llmfp4 report` runs the full one) ==")
-    common = dict(methods=None, attention=False, fresh=False, n=20, rounds=2, quick=True, release_gammas=False,
-                  offset_rounding="code", readme=None, tokens=None, alpha=0.5)
-    cmd_report(argparse.Namespace(model="minilm", calib=32, **common))
+    report()
     print(answer_b())
     print(answer_c())
     print("\n== LLM-FP4 on SmolLM2-135M, a LLaMA-architecture LLM, by perplexity (quick: 2,048 tokens, FPQ n = 10, "
           "1 round; `fp4ref llmfp4 report --model smollm2` runs 20,480 tokens and the full search) ==")
-    cmd_report(argparse.Namespace(model="smollm2", calib=32, **common))
+    report("--model", "smollm2")
 
 
 def show_mac() -> None:
