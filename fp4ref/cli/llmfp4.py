@@ -47,27 +47,35 @@ def cmd_report_smollm2(args) -> int:
         check(args.readme, "llmfp4-smollm2")
     if args.out:
         check_target(Path(args.out))
-    key = hashlib.sha256(json.dumps(["smollm2", methods, asdict(cfg), tokens, calib, args.alpha],
-                                    default=str).encode()).hexdigest()[:12]
-    cached = paths.build("llmfp4") / f"report-smollm2-{key}.md"
+    text, data = _cached_report("report-smollm2", ".md", ["smollm2", methods, asdict(cfg), tokens, calib, args.alpha],
+                                args, lambda: _smollm2_text(args, px, methods, cfg, tokens, calib))
+    if args.readme:
+        from .markers import replace
+        replace(args.readme, "llmfp4-smollm2", text)
+    if args.out:
+        points, note = _cached_weight_only(args.quick)
+        _write_plots(args.out, text, data, points, note)
+    return 0
+
+
+def _cached_report(stem: str, suffix: str, key_parts: list, args, compute) -> tuple[str, dict]:
+    """A report's text and plot data: from the build folder's cache, keyed by what decides them
+    (unless --fresh, or --out needs plot data the cache lacks), else compute() and cached; the
+    text is printed either way."""
+    key = hashlib.sha256(json.dumps(key_parts, default=str).encode()).hexdigest()[:12]
+    cached = paths.build("llmfp4") / f"{stem}-{key}{suffix}"
     plot_data = cached.with_suffix(".json")
     if cached.exists() and not args.fresh and (plot_data.exists() or not args.out):
         text = cached.read_text()
         print(text, end="")
         print(f"(cached in {cached}; --fresh recomputes)")
     else:
-        text, data = _smollm2_text(args, px, methods, cfg, tokens, calib)
-        paths.build("llmfp4").mkdir(parents=True, exist_ok=True)
+        text, data = compute()
+        cached.parent.mkdir(parents=True, exist_ok=True)
         cached.write_text(text)
         plot_data.write_text(json.dumps(data) + "\n")
         print(text, end="")
-    if args.readme:
-        from .markers import replace
-        replace(args.readme, "llmfp4-smollm2", text)
-    if args.out:
-        points, note = _cached_weight_only(args.quick)
-        _write_plots(args.out, text, json.loads(plot_data.read_text()), points, note)
-    return 0
+    return text, (json.loads(plot_data.read_text()) if plot_data.exists() else {})
 
 
 def _write_plots(out: str, text: str, data: dict, points=None, note: str = "") -> None:
@@ -94,7 +102,6 @@ def _smollm2_text(args, px, methods, cfg, tokens: int, calib: int) -> tuple[str,
 
 
 def cmd_report(args) -> int:
-    from fp4ref.quant import experiment
     from fp4ref.quant.methods import METHODS
 
     if args.model == "smollm2":
@@ -109,17 +116,15 @@ def cmd_report(args) -> int:
     cfg = _config(args)
     if args.out:
         check_target(Path(args.out))
-    key = hashlib.sha256(json.dumps([methods, asdict(cfg), args.calib, args.attention],
-                                    default=str).encode()).hexdigest()[:12]
-    cached = paths.build("llmfp4") / f"report-{key}.txt"
-    plot_data = cached.with_suffix(".json")
-    if cached.exists() and not args.fresh and (plot_data.exists() or not args.out):
-        text = cached.read_text()
-        print(text, end="")
-        print(f"(cached in {cached}; --fresh recomputes)")
-        if args.out:
-            _write_plots(args.out, text, json.loads(plot_data.read_text()))
-        return 0
+    text, data = _cached_report("report", ".txt", [methods, asdict(cfg), args.calib, args.attention], args,
+                                lambda: _minilm_text(args, methods, cfg))
+    if args.out:
+        _write_plots(args.out, text, data)
+    return 0
+
+
+def _minilm_text(args, methods, cfg) -> tuple[str, dict]:
+    from fp4ref.quant import experiment
     from fp4ref.quant.plots import summary
 
     bar = Progress(experiment.steps(methods), "layers quantized")
@@ -133,14 +138,7 @@ def cmd_report(args) -> int:
     if "fpq" in methods:
         fpq = next(r for r in results if r.method == "fpq")
         text += experiment.fold_report(fpq) + "\n"
-    paths.build("llmfp4").mkdir(parents=True, exist_ok=True)
-    cached.write_text(text)
-    data = summary(results, "minilm")
-    plot_data.write_text(json.dumps(data) + "\n")
-    print(text, end="")
-    if args.out:
-        _write_plots(args.out, text, json.loads(plot_data.read_text()))
-    return 0
+    return text, summary(results, "minilm")
 
 
 def cmd_answer(args) -> int:
