@@ -69,7 +69,10 @@ class Category:
 
     @property
     def command(self) -> str | None:
-        return self.argv[0] if self.argv else None
+        argv = list(self.argv)
+        while argv and argv[0].startswith("-"):       # a global option before it: --build-dir DIR
+            argv = argv[2:]
+        return argv[0] if argv else None
 
 
 @dataclass
