@@ -1,11 +1,19 @@
 """Shared test set-up: seeds (printed in the header), hypothesis profiles, the simulators."""
 import os
 
-import numpy as np
-import pytest
-from hypothesis import HealthCheck, settings
+# `make test` runs one pytest-xdist worker per core: each worker's torch and BLAS pools get one
+# thread (set before numpy or torch is imported), or the workers' threads spin against each other
+# on the same cores (measured: tests/quant/test_experiment.py took 2.4x the CPU time). A value the
+# user sets wins; the determinism tests set their own thread counts for their subprocesses.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_var, "1")
 
-from tests import REPO
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+from tests import REPO  # noqa: E402
 
 # One build folder for the whole run (packs, simulator builds, caches), also for the CLI runs the
 # tests start from temporary folders: without it each would build its own under its cwd.
