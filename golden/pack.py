@@ -8,12 +8,14 @@ or Ctrl-C never leaves a partial pack under the target name.
 from __future__ import annotations
 
 import fcntl
+import json
+import shutil
 from pathlib import Path
 
 import numpy as np
 
 from . import hexfile, manifest
-from .atomic import write_folder
+from .atomic import is_ours, write_folder
 from .codec_pack import DEFAULT_SEED, PackSpec  # noqa: F401  (re-exported: the codec units)
 
 GENERATOR = "fp4ref-golden 2"      #: bump when the vectors a given set of arguments yields change
@@ -44,9 +46,26 @@ def render(spec) -> dict[str, bytes]:
     return files
 
 
+def unmarked_pack(folder: Path) -> bool:
+    """True when folder is a pack written before output folders were marked (fp4ref-golden 1):
+    its manifest names an fp4ref generator and lists every other file in the folder."""
+    try:
+        record = json.loads((Path(folder) / manifest.MANIFEST).read_text())
+        names = {p.name for p in Path(folder).iterdir()}
+    except (OSError, ValueError):
+        return False
+    return (isinstance(record, dict) and str(record.get("generator", "")).startswith("fp4ref-golden ")
+            and isinstance(record.get("files"), dict) and names == {manifest.MANIFEST, *record["files"]})
+
+
 def write(spec, out_dir: Path) -> Path:
-    """Write the pack to out_dir atomically (replacing an older pack there, never other files)."""
-    return write_folder(Path(out_dir), render(spec))
+    """Write the pack to out_dir atomically (replacing an older pack there, never other files;
+    an older pack is one that holds the marker or, written before markers, an unmarked_pack)."""
+    out_dir = Path(out_dir)
+    files = render(spec)
+    if out_dir.is_dir() and not is_ours(out_dir) and unmarked_pack(out_dir):
+        shutil.rmtree(out_dir)            # a stale cache entry of an older fp4ref: nothing else in it
+    return write_folder(out_dir, files)
 
 
 def ensure(spec, root: Path) -> Path:

@@ -96,6 +96,36 @@ def test_rewriting_replaces_an_old_pack_but_never_other_folders(tmp_path):
     assert (other / "notes.txt").read_text() == "keep me"
 
 
+def test_a_pack_from_before_markers_is_replaced_but_not_one_with_a_users_file(tmp_path):
+    """A build folder kept from an older fp4ref holds packs without the marker (generator
+    fp4ref-golden 1): `fp4ref golden gen` into one replaces it (they refused before), and a
+    pack folder the user added a file to is still refused."""
+    import subprocess
+    import sys
+
+    from fp4ref.golden.atomic import MARKER
+
+    def gen(out):
+        return subprocess.run([sys.executable, "-m", "fp4ref", "golden", "gen", "--unit", "decode", "-f", "e2m1",
+                               "--out", str(out)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+
+    d = tmp_path / "old"
+    assert gen(d).returncode == 0
+    (d / MARKER).unlink()
+    record = json.loads((d / "manifest.json").read_text())
+    (d / "manifest.json").write_text(json.dumps({**record, "generator": "fp4ref-golden 1"}))
+    assert pack.unmarked_pack(d)
+    proc = gen(d)
+    assert proc.returncode == 0, proc.stderr
+    assert (d / MARKER).is_file() and manifest.verify(d)["generator"] == pack.GENERATOR
+    (d / MARKER).unlink()
+    (d / "notes.txt").write_text("mine")
+    assert not pack.unmarked_pack(d)
+    proc = gen(d)
+    assert proc.returncode == 2 and "not an fp4ref output folder" in proc.stderr
+    assert (d / "notes.txt").read_text() == "mine"
+
+
 def test_ensure_reuses_an_intact_pack_and_regenerates_a_damaged_one(tmp_path):
     spec = SPECS["decode-e2m1"]
     d = pack.ensure(spec, tmp_path)
