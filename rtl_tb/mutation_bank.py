@@ -31,9 +31,20 @@ BANK_COPIES = 4         #: module copies per cycle (the unit benches use 16; few
 SEL = "mutant_sel"
 
 
-def renamed(text: str, core: str, k: int) -> str:
-    """A mutant's file text with module ``core`` (and a stuck shim's ``core__core``) renamed."""
+def file_modules(stripped: str) -> list[str]:
+    """The modules a (comment-stripped) file defines, in source order."""
+    return re.findall(r"^\s*module\s+(\w+)", stripped, re.M)
+
+
+def renamed(text: str, core: str, k: int, modules: tuple[str, ...] = ()) -> str:
+    """A mutant's file text with module ``core`` (and a stuck shim's ``core__core``) renamed.
+    ``modules``: every module of a file that defines several (fp4_fp32_round.v), each renamed
+    with its instances in the file, so that mutant k's modules instantiate mutant k's (a
+    mutation in a module other than ``core`` is then in the bank, not shadowed by the original's
+    definition of that module)."""
     text = text.replace(f"{core}__core", f"{core}__m{k}__core")
+    if len(modules) > 1:
+        return re.sub(r"\b(" + "|".join(map(re.escape, modules)) + r")\b", rf"\1__m{k}", text)
     return re.sub(rf"\bmodule\s+{re.escape(core)}\b(?!_)", f"module {core}__m{k}", text, count=1)
 
 
@@ -68,9 +79,11 @@ def bank_source(target: Target, muts: list[Mutant], top: str) -> str:
     """The Verilog file that replaces the target's file in a bank build."""
     stripped = strip_comments((RTL / target.file).read_text())
     core = target.module
-    parts = [renamed(stripped, core, 0)]
-    parts += [renamed(m.text(stripped, core), core, k) for k, m in enumerate(muts, 1)]
-    parts.append(selector(stripped, core, len(muts), top))
+    modules = tuple(file_modules(stripped))
+    parts = [renamed(stripped, core, 0, modules)]
+    parts += [renamed(m.text(stripped, core), core, k, modules) for k, m in enumerate(muts, 1)]
+    # one selector per module of the file: the other files instantiate any of them
+    parts += [selector(stripped, name, len(muts), top) for name in (modules if len(modules) > 1 else (core,))]
     return "\n".join(parts)
 
 

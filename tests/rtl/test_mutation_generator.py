@@ -197,6 +197,36 @@ def test_the_bank_selector_keeps_the_header_and_names_every_mutant():
     assert "tb_encode.mutant_sel == 16'd3" in text
 
 
+def test_a_bank_of_a_file_with_several_modules_puts_each_mutation_in_its_mutant():
+    """fp4_fp32_round.v defines fp4_fp32_round, fp4_fp32_add and fp4_fp32_dot_tail, and the dot
+    units instantiate fp4_fp32_dot_tail. A bank that renamed only fp4_fp32_round left every copy
+    of the other two under one name, so one definition (the original's) served every mutant: a
+    mutant that clears the per_block result's sign bit 'survived'. Each mutant's copy of every
+    module must carry its own mutation and instantiate its own copies; each module a selector."""
+    import re
+
+    from fp4ref.rtl_tb import mutation_bank as mb
+
+    t = next(t for t in mu.block_targets() if t.module == "fp4_fp32_round")
+    stripped = mu.strip_comments((mu.RTL / t.file).read_text())
+    names = mb.file_modules(stripped)
+    assert names == ["fp4_fp32_round", "fp4_fp32_add", "fp4_fp32_dot_tail"]
+    muts = mu.generate(t)
+    tail_at = stripped.index("module fp4_fp32_dot_tail")
+    mut = next(m for m in muts if m.op == "bits" and m.start > tail_at and "r[32*BLOCKS" in m.find)
+    text = mb.bank_source(t, [muts[0], mut], "tb_mx_dot")
+    bodies = dict(re.findall(r"module (\w+)(.*?)endmodule", text, re.S))
+    for name in names:
+        assert {f"{name}__m{k}" for k in range(3)} <= set(bodies) and name in bodies      # + selector
+        assert f"tb_mx_dot.mutant_sel == 16'd2" in bodies[name]
+    assert mut.replace in bodies["fp4_fp32_dot_tail__m2"]
+    assert mut.replace not in bodies["fp4_fp32_dot_tail__m0"] + bodies["fp4_fp32_dot_tail__m1"]
+    for k in range(3):                        # mutant k's tail adds and rounds with mutant k's
+        assert re.search(rf"\bfp4_fp32_add__m{k}\b", bodies[f"fp4_fp32_dot_tail__m{k}"])
+        assert re.search(rf"\bfp4_fp32_round__m{k}\b", bodies[f"fp4_fp32_dot_tail__m{k}"])
+        assert not re.search(r"\bfp4_fp32_(add|round)\b(?!__)", bodies[f"fp4_fp32_dot_tail__m{k}"])
+
+
 def test_a_verdict_survives_an_appended_run_only_when_an_earlier_run_killed(tmp_path):
     import dataclasses
     import json
