@@ -38,7 +38,8 @@ def add_parser(sub) -> None:
     m.add_argument("--report-only", action="store_true",
                    help="RTL: run nothing; report the cached verdicts, the rest as pending")
     m.add_argument("--readme", metavar="FILE", help="also write the score table between the markers "
-                   "<!-- fp4ref mutate-rtl --> (or mutate-python) and its closing marker in FILE (README.md)")
+                   "<!-- fp4ref mutate-rtl --> (or mutate-python) and its closing marker in FILE (README.md); "
+                   "with --modules M, between <!-- fp4ref mutate-rtl M --> and its closing marker")
     m.add_argument("--out", default=None, help="report folder (default: mutation/rtl or "
                    "mutation/python in the build folder)")
     from .cluster import add_options
@@ -56,10 +57,13 @@ def cmd_mutate(args) -> int:
         raise ValueError(f"--timeout: must be a positive number of seconds, got {args.timeout}")
     if args.python and (getattr(args, "report_only", False) or getattr(args, "ids", None)):
         raise ValueError("--report-only and --ids apply to the RTL campaign, not to --python")
-    name = "mutate-python" if args.python else "mutate-rtl"
+    # the README section of the whole campaign, or of one --modules selection (named by it)
+    name = ("mutate-python" if args.python else "mutate-rtl") + (f" {args.modules.strip()}" if modules else "")
     if args.readme:
-        if args.modules or getattr(args, "ids", None):
-            raise ValueError("--readme publishes the whole campaign: drop --modules / --ids")
+        if getattr(args, "ids", None):
+            raise ValueError("--readme publishes a campaign's table, not single mutants: drop --ids")
+        if modules and ("--" in args.modules or ">" in args.modules):
+            raise ValueError(f"--modules {args.modules!r} cannot name a README section (no '--' or '>')")
         from .markers import check
         check(args.readme, name)
     out = Path(args.out) if args.out else paths.build("mutation", "python" if args.python else "rtl")
@@ -97,6 +101,10 @@ def cmd_mutate(args) -> int:
         total = rows[-1]
         what = ("the Python model (emu/, mac/) against its property and exhaustive tests" if args.python
                 else f"every benched RTL module through the golden benches on {args.sim}")
+        command = "fp4ref mutate" + (" --python" if args.python else "")
+        if modules:
+            what = what.replace("every benched RTL module", "the RTL modules") + f" (--modules {args.modules.strip()})"
+            command += f" --modules '{args.modules.strip()}'"
         sample = f", at most {args.max_per_module} per module (seeded sample)" if args.max_per_module else ""
         summary = (f"{total['mutants']:,} mutants of {what}{sample}: {total['killed']:,} killed, "
                    f"{total['equivalent']:,} proven equivalent, {total['survived']:,} surviving, "
@@ -104,9 +112,9 @@ def cmd_mutate(args) -> int:
                    + (f", {total['pending']:,} not run yet" if total.get("pending") else "") + "; "
                    f"score {'-' if total['score'] is None else format(total['score'], '.1%')} ((killed + timeouts) / (killed + surviving + timeouts): a "
                    f"mutant that hangs the checks is detected). "
-                   + ("`fp4ref mutate --report-only`: the verdicts cached by the campaign's runs."
+                   + (f"`{command} --report-only`: the verdicts cached by the campaign's runs."
                       if getattr(args, "report_only", False) and not args.python else
-                      f"`{' '.join(['fp4ref', 'mutate'] + (['--python'] if args.python else []))}`, "
+                      f"`{command}`, "
                       f"{total.get('cpu_seconds', 0) / 60:.0f} CPU-minutes of checks (each verdict's time as "
                       f"first measured; this run took {(time.time() - t0) / 60:.0f} min with {ex.workers} "
                       f"job{'s' if ex.workers != 1 else ''}, reusing cached verdicts)."))

@@ -341,3 +341,28 @@ def test_a_header_mutant_killed_through_one_includer_is_killed():
     # a review of the header text covers the twin in the other includer
     review = shared_header_kills(outs, {"h@b:const:L4:0": {"reason": "equivalent: ..."}})
     assert review["h@a:const:L4:0"] == {"reason": "equivalent: ..."}
+
+
+def test_a_modules_selection_writes_its_own_readme_section(tmp_path):
+    """`fp4ref mutate --modules M --readme FILE` writes between <!-- fp4ref mutate-rtl M --> and its
+    closing marker (the block units' table in the README), leaving the rest of FILE alone; --ids
+    with --readme is one line."""
+    import subprocess
+    import sys
+
+    readme = tmp_path / "R.md"
+    head = "# mine\n\n<!-- fp4ref mutate-rtl -->\nthe whole campaign\n<!-- /fp4ref mutate-rtl -->\n\n"
+    readme.write_text(head + "<!-- fp4ref mutate-rtl fp4_mac_stream -->\n<!-- /fp4ref mutate-rtl fp4_mac_stream -->\n")
+    cmd = [sys.executable, "-m", "fp4ref", "mutate", "--modules", "fp4_mac_stream", "--report-only",
+           "--readme", str(readme), "--out", str(tmp_path / "m")]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    text = readme.read_text()
+    assert text.startswith(head)
+    section = text[len(head):]
+    assert "(--modules fp4_mac_stream)" in section and "`fp4ref mutate --modules 'fp4_mac_stream' --report-only`" in section
+    assert "| fp4_mac_stream | 61 |" in section and section.endswith("<!-- /fp4ref mutate-rtl fp4_mac_stream -->\n")
+    proc = subprocess.run(cmd[:-2] + ["--ids", "fp4_mac_stream:swap:L1:0", "--out", str(tmp_path / "m")],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert proc.returncode == 2 and "drop --ids" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert readme.read_text() == text
