@@ -47,9 +47,12 @@ def run_cli(*args):
 
 
 def test_export_writes_the_hardware_artefacts(tmp_path):
-    proc = run_cli("llmfp4", "export", "--layer", LAYERS[0], "--n", "4", "--rounds", "1",
-                   "--out", tmp_path / "exp")
-    assert proc.returncode == 0, proc.stderr
+    """`fp4ref llmfp4 export`, run twice into one folder as the re-run check does
+    (tests/test_rerun.py), then its artefacts."""
+    from tests.rerun import reruns
+
+    reruns(["llmfp4", "export", "--layer", LAYERS[0], "--n", "4", "--rounds", "1", "--calib", "4",
+            "--out", tmp_path / "exp"], tmp_path / "exp", tmp_path)
     manifest = json.loads((tmp_path / "exp" / "manifest.json").read_text())
     layer = manifest["layers"][0]
     assert layer["layer"] == LAYERS[0] and layer["fold"] == "rowshift"

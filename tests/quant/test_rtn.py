@@ -27,11 +27,13 @@ def test_student_t_is_seeded_and_rel_mse_exact():
 
 
 def test_accuracy_quick_end_to_end(tmp_path):
+    """`fp4ref accuracy --quick` (a step of make demo), run twice into one folder as the re-run
+    check does (tests/test_rerun.py), then its table."""
+    from tests.rerun import reruns
+
     out = tmp_path / "acc"
-    proc = subprocess.run([sys.executable, "-m", "fp4ref", "accuracy", "--quick", "--out", str(out)],
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    rows = json.loads((out / "accuracy.json").read_text())
+    files = reruns(["accuracy", "--quick", "--out", out], out, tmp_path)
+    rows = json.loads(files["accuracy.json"])
     cos = [float(r["cosine mean"]) for r in rows]
     assert cos == sorted(cos, reverse=True) and len(rows) == 7
     by = {r["scheme"]: r for r in rows}
@@ -41,7 +43,7 @@ def test_accuracy_quick_end_to_end(tmp_path):
     assert float(by["e2m1_sp/g128"]["weight rel. MSE"]) < float(by["e2m1/g128"]["weight rel. MSE"])
     assert float(by["e2m1_sp/g128"]["Student-t(5) rel. MSE"]) < float(by["e2m1/g128"]["Student-t(5) rel. MSE"])
     assert 0.9 < min(cos) and max(cos) < 1.0
-    assert "| 1 |" in (out / "accuracy.md").read_text()
+    assert "| 1 |" in files["accuracy.md"].decode()
 
 
 def test_accuracy_bad_format_is_one_line():
