@@ -128,9 +128,9 @@ def run_params(run: Run, packs: list[Path]) -> dict:
 
 
 def run_bank(target: Target, run: Run, muts: list[Mutant], pack_paths: list[Path], bdir: Path,
-             timeout: float, sim: str) -> dict[str, str] | None:
-    """Run one bank: {mutant id: "killed: detail" | "survived"}, or None when the bank did not
-    build or run (the caller then runs its mutants one build each)."""
+             timeout: float, sim: str) -> dict[str, str] | str:
+    """Run one bank: {mutant id: "killed: detail" | "survived"}, or why the bank did not build or
+    run (the caller then takes it apart)."""
     import sys
 
     job = {"target": target.file, "module": target.module, "unit": run.unit, "top": run.top,
@@ -146,19 +146,19 @@ def run_bank(target: Target, run: Run, muts: list[Mutant], pack_paths: list[Path
     env.setdefault("FP4REF_VERILATOR_OPT_FAST", "-O1")
     res = process.capture(cmd, timeout, cwd=repo, env=env)   # on timeout: make, compiler, simulator
     if res.timed_out:
-        return None
+        return f"over its {timeout:.0f} s"
     for line in reversed(res.stdout.splitlines()):
         if line.startswith("BANK-RESULT "):
-            res = json.loads(line[len("BANK-RESULT "):])
-            return res if isinstance(res, dict) else None
-    return None
+            out = json.loads(line[len("BANK-RESULT "):])
+            return out if isinstance(out, dict) else str(out)
+    return f"exit {res.returncode}: {res.stderr.strip()[-200:]}"
 
 
 def worker(job: dict) -> dict | str:
     """In the child: build the bank with the lane wrapper and stream the packs per mutant."""
     from .lanes import wrapper_verilog
     from .mutation import job_setup
-    from .runner import SimTimeout, run_bench
+    from .runner import STALL_S, SimTimeout, run_bench
 
     contract, packs, params, widths, bdir = job_setup(job)
     top = f"tb_{job['unit']}"
@@ -177,8 +177,11 @@ def worker(job: dict) -> dict | str:
            "FP4REF_COPIES": str(copies), "FP4REF_MUTANTS": str(len(job["ids"])),
            "FP4REF_RESULTS": str(results), "FP4REF_SHARED": json.dumps(job.get("shared") or {})}
     try:
+        # the model evaluates every mutant of the bank each cycle: the heartbeat's gaps grow with
+        # the bank as its time limit does (a bank of 48 block-dot tails under load outlasted 30 s)
         run_bench("fp4ref.rtl_tb.bench_mutation", top, sources + [bdir / f"{top}.v"], job["sim"],
-                  extra_env=env, bdir=bdir, includes=[RTL], timeout=math.inf)   # the bank's own limit
+                  extra_env=env, bdir=bdir, includes=[RTL], timeout=math.inf,   # the bank's own limit
+                  stall=STALL_S * (1 + len(job["ids"]) / 8))
     except SimTimeout as err:
         return f"stalled: {err}"
     except ValueError as err:
@@ -265,16 +268,17 @@ def run_target(target: Target, muts: list[Mutant], pack_root: Path, timeout: flo
             t0 = time.time()
             res = run_bank(target, run, bank, packs, bdir, timeout * (1 + len(bank) / 8), sim)
             each = (time.time() - t0) / len(bank)
-            if res is None and log:
-                print(f"  a bank of {len(bank)} mutants of {target.name} failed on run {i}: "
+            failed = not isinstance(res, dict)
+            if failed and log:
+                print(f"  a bank of {len(bank)} mutants of {target.name} failed on run {i} ({str(res)[:160]}): "
                       f"{'split in 4' if len(bank) > 4 else 'one build each'} ({bdir})",
                       file=log, flush=True)
-            if res is None and len(bank) > 4:    # take it apart: smaller banks, then one each
+            if failed and len(bank) > 4:         # take it apart: smaller banks, then one each
                 q = -(-len(bank) // 4)
                 queue += [bank[k:k + q] for k in range(0, len(bank), q)]
                 continue
             shutil.rmtree(bdir, ignore_errors=True)
-            if res is None:
+            if failed:
                 for m in bank:
                     done[m.id] = run_mutant(m, target, pack_root, timeout, work)
                 continue
