@@ -158,7 +158,7 @@ def worker(job: dict) -> dict | str:
     """In the child: build the bank with the lane wrapper and stream the packs per mutant."""
     from .lanes import wrapper_verilog
     from .mutation import job_setup
-    from .runner import STALL_S, SimTimeout, run_bench
+    from .runner import SimTimeout, run_bench
 
     contract, packs, params, widths, bdir = job_setup(job)
     top = f"tb_{job['unit']}"
@@ -177,11 +177,8 @@ def worker(job: dict) -> dict | str:
            "FP4REF_COPIES": str(copies), "FP4REF_MUTANTS": str(len(job["ids"])),
            "FP4REF_RESULTS": str(results), "FP4REF_SHARED": json.dumps(job.get("shared") or {})}
     try:
-        # the model evaluates every mutant of the bank each cycle: the heartbeat's gaps grow with
-        # the bank as its time limit does (a bank of 48 block-dot tails under load outlasted 30 s)
         run_bench("fp4ref.rtl_tb.bench_mutation", top, sources + [bdir / f"{top}.v"], job["sim"],
-                  extra_env=env, bdir=bdir, includes=[RTL], timeout=math.inf,   # the bank's own limit
-                  stall=STALL_S * (1 + len(job["ids"]) / 8))
+                  extra_env=env, bdir=bdir, includes=[RTL], timeout=math.inf)   # the bank's own limit
     except SimTimeout as err:
         return f"stalled: {err}"
     except ValueError as err:
