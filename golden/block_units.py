@@ -77,7 +77,7 @@ def _dot_fields(nv: bool):
 def _dot_build(nv: bool):
     def build(o: dict, seed: int) -> dict:
         a, b, sa, sb, acc, ta, tb = dot_pack.stimulus(nv, o["blocks"], bool(o["acc"]), bool(o.get("tscale")),
-                                                      o["random"], seed)
+                                                      o["random"], seed, edges=bool(o.get("edges")))
         kw = dict(acc=acc if o["acc"] else None, semantics=o["semantics"], rounding=o["rounding"],
                   ftz=bool(o["ftz"]))
         if nv:
@@ -112,7 +112,11 @@ register(UnitDef(
     "nvfp4_dot", "NVFP4 dot product: K blocks of 16 E2M1 pairs with UE4M3 scales, FP32 tensor "
     "scales (+ FP32 acc) to FP32",
     _DOT_OPTS[:-1] + (Opt("tscale", 1, "1: FP32 per-tensor scales ta, tb; 0: both 1.0", kind="int",
-                          choices=BOOL), _DOT_OPTS[-1]),
+                          choices=BOOL),
+                      Opt("edges", 0, "1: also the FP32 edge corners (operands of +-2^127, inexact results "
+                          "just above 2^-126, power-of-two blocks far below 2^-149)", kind="int",
+                          choices=BOOL, quiet=True),
+                      _DOT_OPTS[-1]),
     _dot_fields(True), _dot_build(True), format=lambda o: _E2M1, describe=_dot_describe))
 
 

@@ -15,6 +15,9 @@ scales, a common power of two). The bug classes of the issue each get a family:
     below 1.0); -0 accumulators against blocks that round to -0;
   - (MX) per-block results that set every bit of an FP32 value in every block position (low and
     high subnormal fractions, the smallest and the largest binade, negative, Inf, NaN);
+  - (option edges) FP32 edges: operands of +-2^127 (exponent field 254 with a zero fraction:
+    finite, not Inf) as accumulator, block and partial sum; inexact results just above 2^-126
+    (not tiny); power-of-two blocks far below 2^-149 (each rounds to +-0 on one sticky bit);
 then seeded random vectors: uniform codes with scales near 1 or anywhere, large same-sign
 codes, accumulators that cancel block 0, and random exponent spreads.
 """
@@ -43,6 +46,10 @@ BIT_BLOCKS = ((4095, -149), (-4095, -138), (-3, -127), (4095, 116), (4608, 252),
 #: UE4M3 byte of 2^e for e = -9..8 (subnormals 1, 2, 4, then normals m = 0)
 UE4M3_POW2 = {-9: 0x01, -8: 0x02, -7: 0x04, **{e: (e + 7) << 3 for e in range(-6, 9)}}
 ONE_F32 = 0x3F800000
+P127_F32 = 254 << 23                                 #: 2^127, the bottom of the largest binade
+MIN_NORMAL_F32 = 1 << 23                             #: 2^-126
+#: 1/3 rounded to FP32 (0xAAAAAB * 2^-25) times 3 * 2^-124: 2^-124 * (1 + 2^-25), 26 bits
+THIRD_F32, THREE_M124_F32 = 0x3EAAAAAB, 0x02400000
 
 
 def block_codes(s: int, size: int) -> tuple[list[int], list[int]]:
@@ -256,6 +263,38 @@ def block_bits(u: Builder) -> None:
         u.exact([v or (0, 0) for v in row], nan=tuple(j for j, v in enumerate(row) if v is None))
 
 
+def fp32_edges(u: Builder) -> None:
+    """FP32 edges the families above miss (option edges):
+      - +-2^127 as a partial sum (block 0), then a block of +-2^127 (per_block: overflow, or +0)
+        or +-2^100 (inexact); as the accumulator against the same blocks; blocks of +-2^127
+        against an accumulator of +-1.0. Exponent field 254 with a zero fraction is finite, not Inf;
+      - inexact results just above 2^-126, which are not tiny (no underflow: tininess is before
+        rounding): an accumulator of +-2^-126 plus a block of +-2^-160 (or just below 2^-126:
+        tiny), and (tensor scales) one block of 2^-126 * (1 + 2^-25), 26 significant bits: S = 1
+        times THIRD_F32 * THREE_M124_F32;
+      - blocks +-2^e, e = -151 .. -230: each rounds to +-0 on one sticky bit, at every distance
+        of the rounding's alignment shift and past its word (a block word of W bits leaves the
+        bit in its last position at 2^(-151 - W): 2^-165 for MX's 14, 2^-219 for NVFP4's 68)."""
+    for sign in (1, -1):
+        neg = SIGN if sign < 0 else 0
+        for other in ((1, 127), (-1, 127), (1, 100), (-1, 100)):
+            if u.k >= 2:
+                u.exact([(sign, 127), other])
+            if u.acc:
+                u.exact([other], neg | P127_F32)
+        for pos_neg in ((0, SIGN) if u.acc else ()):
+            u.exact([(sign, 127)], pos_neg | ONE_F32)
+            u.exact([(sign, -160)], pos_neg | MIN_NORMAL_F32)
+    if u.nv and u.tscale:
+        a, b = block_codes(1, u.size)
+        pad = [0] * (u.size * (u.k - 1))
+        for ta in (THIRD_F32, SIGN | THIRD_F32):
+            u.raw(a + pad, b + pad, [UE4M3_POW2[0]] * u.k, [UE4M3_POW2[0]] * u.k, 0, ta, THREE_M124_F32)
+    for e in range(-151, -231, -1):
+        for sign in (1, -1):
+            u.exact([(sign, e)])
+
+
 def random_vectors(u: Builder, rng, n: int) -> None:
     k, size = u.k, u.size
     for i in range(n):
@@ -298,12 +337,15 @@ def _block_exp(u: Builder, sa: int, sb: int):
     return None if va is None or vb is None else (va[0] * vb[0], va[1] + vb[1] - 2)
 
 
-def stimulus(nv: bool, k: int, acc: bool, tscale: bool, n_random: int, seed: int):
-    """(a, b, sa, sb, acc, ta, tb) arrays of every vector: corners, then seeded random."""
+def stimulus(nv: bool, k: int, acc: bool, tscale: bool, n_random: int, seed: int, edges: bool = False):
+    """(a, b, sa, sb, acc, ta, tb) arrays of every vector: corners (with ``edges``, fp32_edges
+    too), then seeded random."""
     if not 1 <= k <= MAX_BLOCKS:
         raise ValueError(f"blocks: must be 1..{MAX_BLOCKS}, got {k}")
     u = Builder(nv, k, acc, tscale)
     rng = np.random.default_rng([seed, 14, k, int(nv)])
     corners(u, rng)
+    if edges:
+        fp32_edges(u)
     random_vectors(u, rng, n_random)
     return u.arrays()

@@ -29,6 +29,10 @@ class Opt:
     lo: int | None = None               #: integer range when no choices
     hi: int | None = None
     kind: str = "str"                   #: str | int | format
+    #: left out of the pack's name and manifest while at its default: an option added after
+    #: its unit's packs existed, whose packs (and the mutation verdicts cached under their
+    #: names) stay byte-identical
+    quiet: bool = False
 
     def parse(self, value):
         """The option's value from a string or a value; ValueError naming the option."""
@@ -143,14 +147,20 @@ class UnitPackSpec:
     def vector_set(self) -> str:
         return "corners+random"
 
+    def named_options(self) -> dict:
+        """The options the pack's name and manifest record: all but quiet ones at their default
+        (a manifest without such an option had its default)."""
+        quiet = {o.name: o.default for o in self.definition.options if o.quiet}
+        return {k: v for k, v in self.options.items() if not (k in quiet and v == quiet[k])}
+
     @property
     def name(self) -> str:
-        parts = [f"{k}_{v}" for k, v in self.options.items()]
+        parts = [f"{k}_{v}" for k, v in self.named_options().items()]
         return "-".join([self.unit] + parts)
 
     def header(self) -> dict:
         return {"unit": self.unit, "format": self.definition.format(self.options),
-                "options": dict(self.options), "vector_set": self.vector_set, "seed": self.seed}
+                "options": self.named_options(), "vector_set": self.vector_set, "seed": self.seed}
 
     def build(self):
         d = self.definition

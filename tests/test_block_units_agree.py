@@ -91,7 +91,7 @@ def _check_dots(nv: bool, k: int, sem: str, rnd: str, ftz: bool, use_acc: bool, 
 def test_dot_pack_corners(nv, k, sem, rnd, ftz, use_acc):
     t0 = time.process_time()
     tscale = nv and k != 2
-    a, b, sa, sb, acc, ta, tb = dot_pack.stimulus(nv, k, use_acc, tscale, 0, PACK_SEED)
+    a, b, sa, sb, acc, ta, tb = dot_pack.stimulus(nv, k, use_acc, tscale, 0, PACK_SEED, edges=nv)
     bad = _check_dots(nv, k, sem, rnd, ftz, use_acc, a, b, sa, sb, acc,
                       ta if tscale else None, tb if tscale else None)
     _report("nvfp4_dot" if nv else "mx_dot", f"pack corners {k, sem, rnd, ftz, use_acc}", len(a), bad, t0)
