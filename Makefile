@@ -56,6 +56,7 @@ sims: ## Icarus, yosys (and ccache for Verilator builds) from apt when missing; 
 	fi
 
 test: setup ## run every test (unit, exhaustive, property, oracle, both simulators)
+	@$(PY) -m tests.disk
 	$(PY) -m pytest -n $(JOBS) --dist worksteal $(PYTEST_ARGS)
 
 demo: setup ## the main job: format card, a sample tensor encoded
