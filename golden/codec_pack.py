@@ -127,11 +127,32 @@ def _jsonl(spec, columns: dict[str, np.ndarray]) -> bytes:
                  f'"int": "{i:#x}", "f32": "{f:#010x}", "nan": {n}, "inf": {k}}}\n'
                  for c, i, f, n, k in zip(*(columns[k].tolist() for k in ("code", "int", "f32", "nan", "inf"))))
         return "".join(lines).encode()
-    x_values = [repr(float(v)) for v in units.source_array(columns["x"], spec.src)]
+    heads = _x_heads(spec.src, columns["x"])
+    # the rest of a line depends only on (code, flags): one string per pair that occurs
     flag_names = [describe(f) for f in range(16)]
-    digits = SOURCES[spec.src].bits // 4
-    lines = (f'{{"x": "{x:#0{digits + 2}x}", "x_value": "{xv}", "rand": {r}, "code": "{c:#x}", '
-             f'"fields": "{code_fields[c]}", "value": "{code_values[c]}", "flags": "{flag_names[f]}"}}\n'
-             for x, xv, r, c, f in zip(columns["x"].tolist(), x_values, columns["rand"].tolist(),
-                                       columns["code"].tolist(), columns["flags"].tolist()))
+    pair = columns["code"].astype(np.int64) * 16 + columns["flags"].astype(np.int64)
+    tails = {int(k): (f'"code": "{k >> 4:#x}", "fields": "{code_fields[k >> 4]}", '
+                      f'"value": "{code_values[k >> 4]}", "flags": "{flag_names[k & 15]}"}}\n')
+             for k in np.unique(pair).tolist()}
+    rand = columns["rand"]
+    if not rand.any():
+        lines = [h + "0, " + tails[k] for h, k in zip(heads, pair.tolist())]
+    else:
+        lines = [h + str(r) + ", " + tails[k] for h, r, k in zip(heads, rand.tolist(), pair.tolist())]
     return "".join(lines).encode()
+
+
+_X_HEADS: dict = {}
+
+
+def _x_heads(src: str, x: np.ndarray) -> list[str]:
+    """Each line's start up to its rand value, for the inputs ``x``: the same for every pack of a
+    16-bit source (every input), so the last one is kept (a source's packs are written in a row)."""
+    key = (src, x.size, hash(x.tobytes()))
+    if key not in _X_HEADS:
+        digits = SOURCES[src].bits // 4
+        values = units.source_array(x, src).tolist()
+        _X_HEADS.clear()
+        _X_HEADS[key] = [f'{{"x": "{xi:#0{digits + 2}x}", "x_value": "{v!r}", "rand": '
+                         for xi, v in zip(x.tolist(), values)]
+    return _X_HEADS[key]

@@ -19,10 +19,11 @@ def test_cocotb_bench_passes_on(sim):
     assert failures(results.xml) == 0
 
 
-def test_a_verilator_build_keeps_no_precompiled_header_and_still_rebuilds(tmp_path):
-    """Each finished Verilator build empties its two 72 MB .gch files (make test's 150 builds
-    filled a CI disk with them); make must still find the build up to date, and an object that
-    has to be rebuilt must compile without them."""
+def test_a_verilator_build_keeps_no_precompiled_header_and_still_rebuilds(tmp_path, monkeypatch):
+    """A Verilator build split over several C++ files (the mutation banks': they ask for more
+    than -O0) empties its two 72 MB .gch files when it has finished (make test's builds filled a
+    CI disk with them); make must still find the build up to date, and an object that has to be
+    rebuilt must compile without them. A default (-O0) build is one C++ file: no .gch at all."""
     import os
     import time
 
@@ -42,10 +43,17 @@ def test_a_verilator_build_keeps_no_precompiled_header_and_still_rebuilds(tmp_pa
     always @(posedge clk_i) sum_o <= a_i + b_i;
 endmodule
 """)
+    default = tmp_path / "default"
+    assert failures(run_bench("fp4ref.rtl_tb.bench_smoke", "smoke_adder", src, "verilator",
+                              parameters={"WIDTH": 4}, bdir=default).xml) == 0
+    assert "VM_PARALLEL_BUILDS = 0" in (default / "Vtop_classes.mk").read_text()    # one C++ file
+    assert not list(default.glob("*.gch"))
+    monkeypatch.setenv("FP4REF_VERILATOR_OPT_FAST", "-O1")
     bdir = tmp_path / "smoke"
     first = run_bench("fp4ref.rtl_tb.bench_smoke", "smoke_adder", src, "verilator",
                       parameters={"WIDTH": 4}, bdir=bdir)
     assert failures(first.xml) == 0
+    assert "VM_PARALLEL_BUILDS = 1" in (bdir / "Vtop_classes.mk").read_text()
     gch = sorted(bdir.glob("*.gch"))
     assert len(gch) == 2 and all(g.stat().st_size == 0 for g in gch)
     assert sum(f.stat().st_size for f in bdir.iterdir() if f.is_file()) < 20e6
