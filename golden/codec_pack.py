@@ -148,7 +148,7 @@ _X_HEADS: dict = {}
 def _x_heads(src: str, x: np.ndarray) -> list[str]:
     """Each line's start up to its rand value, for the inputs ``x``: the same for every pack of a
     16-bit source (every input), so the last one is kept (a source's packs are written in a row)."""
-    key = (src, x.size, hash(x.tobytes()))
+    key = (src, x.tobytes())               # exact: a cached head is never another input's
     if key not in _X_HEADS:
         digits = SOURCES[src].bits // 4
         values = units.source_array(x, src).tolist()

@@ -38,7 +38,8 @@ CAMPAIGNS = (
      ["mutate", "--modules", "fp4_lut_nf4,fp4_lut_sf4_nu5,fp4_lut_apot4,fp4_lut_e2m1_sr",
       "--max-per-module", "12", "--out", "{tmp}/mutation"], True),
 )
-EXECUTORS = (("local processes", "--jobs"), ("Dask LocalCluster", "--cluster"))
+#: (name in the table, the flag, its value for N workers)
+EXECUTORS = (("local processes", "--jobs", "{n}"), ("Dask LocalCluster", "--cluster", "local:{n}"))
 
 
 def _run(argv: list[str], build: Path, scratch: Path) -> tuple[float, float, float]:
@@ -66,28 +67,26 @@ def measure(progress=print) -> list[list[str]]:
     rows = []
     with tempfile.TemporaryDirectory(prefix="fp4ref-speedup-") as tmp:
         root = Path(tmp)
-        for name, argv, reads_packs in CAMPAIGNS:
-            scratch = root / f"c{len(rows)}"
+        for i, (name, argv, reads_packs) in enumerate(CAMPAIGNS):
+            scratch = root / f"campaign{i}"
             scratch.mkdir()
             warm = scratch / "warm"
             if reads_packs:
                 progress(f"{name}: warm-up (the packs it reads)")
                 _run(argv + ["--jobs", "2"], warm, scratch)
-            for label, flag in EXECUTORS:
+            for label, flag, value in EXECUTORS:
                 cells = []
                 for n in (1, 2):
                     build = scratch / f"{flag.strip('-')}-{n}"
                     build.mkdir()
                     if reads_packs:
                         (build / "packs").symlink_to(warm / "packs", target_is_directory=True)
-                    value = f"local:{n}" if flag == "--cluster" else str(n)
-                    wall, cpu, load = _run(argv + [flag, value], build, scratch)
+                    wall, cpu, load = _run(argv + [flag, value.format(n=n)], build, scratch)
                     progress(f"{name}: {label}, {n} worker(s): {wall:.0f} s wall, {cpu:.0f} s CPU, load {load:.2f}")
                     cells.append((wall, cpu, load))
                     shutil.rmtree(build)
                 (w1, c1, l1), (w2, c2, l2) = cells
-                rows.append([name, f"{label} (`{flag} 1`, `{flag} 2`)".replace("--cluster 1", "--cluster local:1")
-                             .replace("--cluster 2", "--cluster local:2"),
+                rows.append([name, f"{label} (`{flag} {value.format(n=1)}`, `{flag} {value.format(n=2)}`)",
                              f"{w1:.0f} ({c1:.0f})", f"{w2:.0f} ({c2:.0f})", f"{w1 / w2:.2f}x", f"{l1:.2f}, {l2:.2f}"])
     return rows
 
@@ -114,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, RuntimeError) as err:
         print(f"speedup: error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("speedup: interrupted; nothing written", file=sys.stderr)
+        return 130
     print(text)
     if args.doc:
         replace(args.doc, MARKER, text)

@@ -27,7 +27,7 @@ def test_a_failing_run_names_its_command(tmp_path):
 
 def test_the_table_has_a_row_per_campaign_and_executor():
     rows = [[n, e, "10 (9)", "5 (9)", "2.00x", "1.00, 1.00"] for n, _a, _p in speedup.CAMPAIGNS
-            for e, _f in speedup.EXECUTORS]
+            for e, _f, _v in speedup.EXECUTORS]
     text = speedup.table(rows)
     assert text.count("\n| `") == len(speedup.CAMPAIGNS) * len(speedup.EXECUTORS)
     assert "make distributed-speedup" in text and "speed-up (wall)" in text
