@@ -171,7 +171,7 @@ def corners(u: Builder, rng) -> None:
         for side in (0, 1):
             sa, sb = list(one_scales[0]), list(one_scales[1])
             (sa if side == 0 else sb)[byte % k] = byte
-            u.raw(fixed_a, fixed_b, sa, sb, 0x3F800000)
+            u.raw(fixed_a, fixed_b, sa, sb, ONE_F32)
     # the largest blocks, all signs (|S| = 144 * size per block)
     for sign_a in (0, 8):
         for sign_b in (0, 8):
@@ -181,7 +181,7 @@ def corners(u: Builder, rng) -> None:
         for ta in (ONE_F32, SIGN | ONE_F32, 0, SIGN, 1, SIGN | 0x00400000, 0x00800000, 0x7F7FFFFF, INF, SIGN | INF,
                    NAN, 0x7F800001, 0x40400000, 0x3EAAAAAB):
             for tb in (ONE_F32, 0x00000003, 0x7F7FFFFF, NAN):
-                u.raw(fixed_a, fixed_b, *one_scales, 0x3F800000, ta, tb)
+                u.raw(fixed_a, fixed_b, *one_scales, ONE_F32, ta, tb)
     ties(u)
     subnormals_and_overflow(u)
     if not u.nv:

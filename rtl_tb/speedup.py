@@ -24,6 +24,8 @@ from pathlib import Path
 
 from fp4ref.golden.markers import md_table, replace
 
+from . import process
+
 MARKER = "distributed-speedup"
 
 #: (name in the table, fp4ref arguments ({tmp}: this campaign's scratch folder), reads packs?)
@@ -52,8 +54,9 @@ def _run(argv: list[str], build: Path, scratch: Path) -> tuple[float, float, flo
     env = {**os.environ, "FP4REF_BUILD_DIR": str(build)}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "fp4ref", *args], env=env, cwd=scratch,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # rtl_tb.process: its own process group, so Ctrl-C leaves no simulator or Dask worker behind
+    proc = process.run([sys.executable, "-m", "fp4ref", *args], env=env, cwd=scratch,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     wall = time.monotonic() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:

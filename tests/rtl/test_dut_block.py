@@ -9,7 +9,10 @@ subprocess, on designs in styles fp4ref did not choose (tests/rtl/dut_designs/):
 - mxdot_regs: the reference rtl/fp4_mx_dot.v for two blocks behind registered packed buses, a
   and b interleaved in one byte per element (mx_dot, pipeline);
 - nvquant_chisel: the reference rtl/fp4_nvfp4_quant.v behind Chisel-style Decoupled ports with
-  Vecs flattened to _0 .. _15, two stages with stalls (nvfp4_quant, handshake).
+  Vecs flattened to _0 .. _15, two stages with stalls (nvfp4_quant, handshake);
+- nvdot_user: the reference rtl/fp4_nvfp4_dot.v for two blocks, per_block, behind upper-case
+  ports, a synchronous active-high reset and a scale word per block (nvfp4_dot, pipeline), with
+  the FP32 edge corners (edges = 1), which alone catch a result of 2^127 taken for Inf.
 
 Each passes on both simulators; each has a broken variant that fails with mismatches. Option and
 mapping mistakes are one line naming the file and the line, before any vector runs.
@@ -260,3 +263,37 @@ def test_the_fp_mul_template_runs_the_reference_module(tmp_path):
     proc = fp4ref("verify", "--dut", path, cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr
     assert "fp_mul-a_e2m1-b_e2m1-o_e2m1-rounding_sr-overflow_saturate     4,096          0" in proc.stdout
+
+
+#: a user's slip the FP32 edge corners exist for: a result of exactly 2^127 (exponent field 254,
+#: zero fraction: finite) taken for Inf, its overflow flag raised
+TOP_AS_INF = ("RESULT <= res; STATUS <= flg; PARTIALS <= blk;",
+              "RESULT <= res; STATUS <= flg | {1'b0, res[30:0] == {8'hFE, 23'd0}, 2'b0}; PARTIALS <= blk;")
+
+
+def test_a_user_nvfp4_dot_passes_its_packs_with_the_edge_corners(tmp_path):
+    path = HERE / "nvdot_user" / "nv_dot_top.toml"
+    proc = fp4ref("verify", "--dut", path, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    for sim in ("icarus", "verilator"):
+        assert "PASS: nv_dot_top on " + sim + ": 2,511 vectors, 0 mismatches" in proc.stdout, proc.stdout
+    assert "-tscale_1-edges_1-random_200" in proc.stdout
+
+
+@pytest.mark.parametrize("edges, caught", [(1, True), (0, False)])
+def test_only_the_edge_corners_catch_2_pow_127_taken_for_inf(edges, caught, tmp_path):
+    """The same slip in the user's top, with and without `edges = 1` in its DUT file: the default
+    corners and random vectors never give a result of exactly 2^127; the edge corners do."""
+    toml = _variant(tmp_path, "nvdot_user", "nv_dot_top.toml", "edges = 1", f"edges = {edges}")
+    v = (tmp_path / "nv_dot_top.v").read_text()
+    assert v.count(TOP_AS_INF[0]) == 1
+    (tmp_path / "nv_dot_top.v").write_text(v.replace(*TOP_AS_INF))
+    proc = fp4ref("verify", "--dut", toml, "--sim", "icarus", cwd=tmp_path)
+    if caught:
+        assert proc.returncode == 1 and "FAIL: nv_dot_top on icarus: 2,511 vectors, 12 mismatches" in proc.stdout, \
+            proc.stdout[-3000:] + proc.stderr
+        assert "res 0x7f000000 (1.7014118346046923e+38) as expected; flags expected inexact got inexact|overflow" \
+            in proc.stdout, proc.stdout[-3000:]
+    else:
+        assert proc.returncode == 0 and "PASS: nv_dot_top on icarus: 2,325 vectors, 0 mismatches" in proc.stdout, \
+            proc.stdout[-3000:] + proc.stderr
